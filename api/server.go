@@ -1,0 +1,80 @@
+// Package api is the HTTP face of the service: the Gin router, its middleware, the handlers,
+// problem+json errors and the OpenAPI document.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/dannguyen/dannguyen/internal/apperr"
+)
+
+// Deps are what the handlers need.
+type Deps struct {
+	DB            *gorm.DB
+	Temporal      client.Client
+	TaskQueue     string
+	Logger        *slog.Logger
+	MaxBodyBytes  int64
+	UpdateTimeout time.Duration
+	TemporalUIURL string
+}
+
+// Server holds the router and its dependencies.
+type Server struct {
+	Deps
+	router  *gin.Engine
+	metrics *httpMetrics
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// New builds the router with every route registered.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if d.UpdateTimeout == 0 {
+		d.UpdateTimeout = 5 * time.Second
+	}
+	s := &Server{Deps: d, router: gin.New(), metrics: newHTTPMetrics()}
+	r := s.router
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = false // handlers pass c.Request.Context(), never *gin.Context
+	r.Use(withRequestID(d.Logger), recoverProblem(), accessLog(s.metrics), limitBody(d.MaxBodyBytes))
+	r.NoRoute(func(c *gin.Context) {
+		fail(c, apperr.New(apperr.NotFound, "no route %s %s; see /docs", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, Problem{
+			Type: problemBase + "MethodNotAllowed", Title: http.StatusText(http.StatusMethodNotAllowed),
+			Status: http.StatusMethodNotAllowed, Instance: c.Request.URL.Path, RequestID: requestID(c),
+			Detail: c.Request.Method + " is not allowed on " + c.Request.URL.Path + "; see /docs",
+		})
+	})
+	s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.router }
+
+func (s *Server) routes() {
+	r := s.router
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(metricsHandler()))
+	r.GET("/openapi.json", s.openapi)
+	r.GET("/docs", s.docs)
+
+	v1 := r.Group("/v1")
+	v1.POST("/ops/smoke", s.smoke)
+}

@@ -1,0 +1,102 @@
+// Command dannguyen is the single binary of the service: `api`, `worker`, `dev` (the whole
+// stack for development), `migrate` and `config`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/dannguyen/dannguyen/internal/config"
+)
+
+const usage = `dannguyen — people's petition office service
+
+Usage: dannguyen <command> [flags]
+
+Commands:
+  api       serve the HTTP API (needs PostgreSQL and Temporal)
+  worker    run the Temporal worker (workflows and activities)
+  dev       the whole stack for development: Temporal dev server with UI, migrations,
+            worker and API in one process; Ctrl-C stops everything it started
+  migrate   apply the SQL migrations and exit
+  config    print every configuration variable, its default and its effective value
+
+Configuration comes from environment variables; run 'dannguyen config' to list them.
+`
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		fmt.Fprint(os.Stderr, usage)
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	cmd, args := os.Args[1], os.Args[2:]
+	if cmd == "config" {
+		printConfig()
+		return
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dannguyen:", err)
+		os.Exit(2)
+	}
+	setupLogging(cfg)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "api":
+		err = runAPI(ctx, cfg)
+	case "worker":
+		err = runWorker(ctx, cfg)
+	case "dev":
+		err = runDev(ctx, cfg, args)
+	case "migrate":
+		err = runMigrate(ctx, cfg)
+	default:
+		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		slog.Error("command failed", "command", cmd, "err", err)
+		os.Exit(1)
+	}
+}
+
+func setupLogging(cfg config.Config) {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewJSONHandler(os.Stderr, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(os.Stderr, opts)
+	}
+	slog.SetDefault(slog.New(h))
+}
+
+func printConfig() {
+	cfg, err := config.Load()
+	eff := map[string]string{}
+	if err == nil {
+		eff = cfg.Redacted()
+	}
+	for _, v := range config.Vars {
+		fmt.Printf("%-22s default %-12q now %q\n    %s\n", v.Name, short(v.Default), eff[v.Name], v.Doc)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dannguyen:", err)
+		os.Exit(2)
+	}
+}
+
+func short(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
+}

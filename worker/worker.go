@@ -1,0 +1,53 @@
+// Package worker wires the Temporal worker: registrations, options and the worker's own
+// metrics endpoint.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dannguyen/dannguyen/activities"
+	"github.com/dannguyen/dannguyen/workflows"
+)
+
+// Options size the worker. Activity concurrency stays below the database pool so activities
+// queue in Temporal, not on the pool (where they would hit their StartToClose timeout).
+type Options struct {
+	TaskQueue      string
+	DBMaxOpenConns int
+}
+
+// New builds a worker with every workflow and activity registered.
+func New(c client.Client, acts *activities.Activities, o Options) sdkworker.Worker {
+	w := sdkworker.New(c, o.TaskQueue, sdkworker.Options{
+		MaxConcurrentActivityExecutionSize: max(2, o.DBMaxOpenConns-2),
+		WorkerStopTimeout:                  20 * time.Second,
+	})
+	Register(w, acts)
+	return w
+}
+
+// Register adds the workflows and activities to any registry (a worker, a replayer, a test env).
+func Register(r interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+	RegisterActivityWithOptions(any, activity.RegisterOptions)
+}, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.SmokeWorkflow, workflow.RegisterOptions{Name: "SmokeWorkflow"})
+	r.RegisterActivityWithOptions(acts.RecordSmoke, activity.RegisterOptions{Name: "RecordSmoke"})
+}
+
+// Run runs w until ctx is cancelled, then stops polling and lets running activities finish.
+func Run(ctx context.Context, w sdkworker.Worker) error {
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
