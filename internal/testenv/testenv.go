@@ -59,7 +59,7 @@ func template(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("dannguyen_tpl_v%d_%s", version, migrationsHash())
+	name := fmt.Sprintf("dannguyen_tpl_v%d_%s", version, models.SchemaFingerprint())
 	conn, err := pgx.Connect(ctx, BaseDatabaseURL())
 	if err != nil {
 		return "", fmt.Errorf("connect to the test PostgreSQL (%s): %w", BaseDatabaseURL(), err)
