@@ -71,6 +71,10 @@ type Calendar struct {
 	rank      []int32 // rank[i] = working days among covered days [0, i)
 	workdays  []int32 // covered-day offsets of working days, ascending
 	uncovered map[int]int32
+	// Per covered day, the Date and the Unix second at which it ends. Every
+	// due date lies in coverage, so the hot path converts by table lookup.
+	dates []Date
+	ends  []int64
 }
 
 // NewCalendar builds a calendar from its exceptions and the range of days for
@@ -114,6 +118,8 @@ func build(entries []Holiday, from, to int) *Calendar {
 		entryAt:  make([]int32, n),
 		rank:     make([]int32, n+1),
 		workdays: make([]int32, 0, n*5/7+8),
+		dates:    make([]Date, n),
+		ends:     make([]int64, n),
 	}
 	for i := range c.entryAt {
 		c.entryAt[i] = -1
@@ -130,6 +136,8 @@ func build(entries []Holiday, from, to int) *Calendar {
 		c.entryAt[d-from] = int32(i)
 	}
 	for i := 0; i < n; i++ {
+		c.dates[i] = fromDays(from + i)
+		c.ends[i] = c.dates[i].EndAt().Unix()
 		w := c.classify(from + i)
 		c.rank[i+1] = c.rank[i]
 		if w {
@@ -140,8 +148,14 @@ func build(entries []Holiday, from, to int) *Calendar {
 	return c
 }
 
+// inRange is false for every day of a zero-value Calendar, which therefore
+// behaves as one with no coverage instead of panicking.
+func (c *Calendar) inRange(d int) bool {
+	return len(c.dates) > 0 && d >= c.from && d <= c.to
+}
+
 func (c *Calendar) entry(d int) (Holiday, bool) {
-	if d >= c.from && d <= c.to {
+	if c.inRange(d) {
 		if i := c.entryAt[d-c.from]; i >= 0 {
 			return c.entries[i], true
 		}
@@ -163,7 +177,7 @@ func (c *Calendar) classify(d int) bool {
 // Covers reports whether d's working status is known.
 func (c *Calendar) Covers(d Date) bool {
 	x := d.days()
-	return d.Valid() && x >= c.from && x <= c.to
+	return d.Valid() && c.inRange(x)
 }
 
 // CoverFrom and CoverTo are the first and last covered days.
@@ -181,7 +195,7 @@ func (c *Calendar) IsWorkingDay(d Date) bool {
 }
 
 func (c *Calendar) working(d int) bool {
-	if d >= c.from && d <= c.to {
+	if c.inRange(d) {
 		return c.rank[d-c.from+1] != c.rank[d-c.from]
 	}
 	return c.classify(d)
@@ -204,6 +218,9 @@ func (c *Calendar) DayInfo(d Date) (working bool, reason string) {
 func (c *Calendar) info(x int) (bool, string) {
 	wd := weekdayOf(x)
 	h, ok := c.entry(x)
+	if ok && h.Provisional {
+		h.Name += " (provisional)"
+	}
 	switch {
 	case ok && h.working():
 		return true, "working " + wd.String() + " (swap)"
@@ -219,6 +236,18 @@ func (c *Calendar) info(x int) (bool, string) {
 
 // Holidays returns a copy of the entries in date order.
 func (c *Calendar) Holidays() []Holiday { return slices.Clone(c.entries) }
+
+// Provisional returns the not-yet-confirmed entries in [from, to], so a
+// caller can flag a due date that may move when the official notice lands.
+func (c *Calendar) Provisional(from, to Date) []Holiday {
+	var out []Holiday
+	for _, h := range c.entries {
+		if h.Provisional && !h.Date.Before(from) && !h.Date.After(to) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
 
 // With returns a copy of c in which h replaces any entry on h.Date. It is for
 // tests and "what-if" recomputation with trusted data and panics if h is
@@ -268,86 +297,4 @@ func (c *Calendar) Edit(add []Holiday, remove []Date) (*Calendar, error) {
 	next = append(next, add...)
 	slices.SortStableFunc(next, func(a, b Holiday) int { return a.Date.days() - b.Date.days() })
 	return build(next, c.from, c.to), nil
-}
-
-// --- counting primitives over day numbers; all of them are O(1) ----------
-
-func (c *Calendar) coverageErr(d int) error {
-	return &CoverageError{Date: fromDays(d), From: fromDays(c.from), To: fromDays(c.to)}
-}
-
-// rankOf is the number of working days in [from, d]; d may be from−1 so that
-// counting can start on the day before coverage begins (that day is never
-// inspected: the event day is not counted).
-func (c *Calendar) rankOf(d int) (int, error) {
-	switch {
-	case d < c.from-1:
-		return 0, c.coverageErr(d + 1)
-	case d > c.to:
-		return 0, c.coverageErr(c.to + 1)
-	}
-	return int(c.rank[d-c.from+1]), nil
-}
-
-// nthWorkingAfter is the n-th (n ≥ 1) working day strictly after a.
-func (c *Calendar) nthWorkingAfter(a, n int) (int, error) {
-	r, err := c.rankOf(a)
-	if err != nil {
-		return 0, err
-	}
-	k := r + n - 1
-	if k >= len(c.workdays) {
-		return 0, c.coverageErr(c.to + 1)
-	}
-	return c.from + int(c.workdays[k]), nil
-}
-
-// nthWorkingBefore is the n-th (n ≥ 1) working day strictly before x.
-func (c *Calendar) nthWorkingBefore(x, n int) (int, error) {
-	r, err := c.rankOf(x - 1)
-	if err != nil {
-		return 0, err
-	}
-	k := r - n
-	if k < 0 {
-		return 0, c.coverageErr(c.from - 1)
-	}
-	return c.from + int(c.workdays[k]), nil
-}
-
-// workingCount is the number of working days in (a, b], a ≤ b.
-func (c *Calendar) workingCount(a, b int) (int, error) {
-	ra, err := c.rankOf(a)
-	if err != nil {
-		return 0, err
-	}
-	rb, err := c.rankOf(b)
-	if err != nil {
-		return 0, err
-	}
-	return rb - ra, nil
-}
-
-// rollForward is d if d is a working day, else the next working day.
-func (c *Calendar) rollForward(d int) (int, error) {
-	if d < c.from || d > c.to {
-		return 0, c.coverageErr(d)
-	}
-	k := int(c.rank[d-c.from])
-	if k >= len(c.workdays) {
-		return 0, c.coverageErr(c.to + 1)
-	}
-	return c.from + int(c.workdays[k]), nil
-}
-
-// rollBackward is d if d is a working day, else the previous working day.
-func (c *Calendar) rollBackward(d int) (int, error) {
-	if d < c.from || d > c.to {
-		return 0, c.coverageErr(d)
-	}
-	k := int(c.rank[d-c.from+1]) - 1
-	if k < 0 {
-		return 0, c.coverageErr(c.from - 1)
-	}
-	return c.from + int(c.workdays[k]), nil
 }

@@ -133,3 +133,17 @@ func TestCalendarConcurrentUse(t *testing.T) {
 		assert.Equal(t, d("2026-03-05"), <-done)
 	}
 }
+
+func TestZeroValueCalendarIsSafe(t *testing.T) {
+	var c Calendar
+	assert.False(t, c.IsWorkingDay(d("2026-03-02")) && c.Covers(d("2026-03-02")))
+	assert.False(t, c.Covers(d("1970-01-01")))
+	w, _ := c.DayInfo(d("1970-01-01"))
+	assert.True(t, w, "a Thursday, by weekday only")
+	_, err := Compute(&c, Request{Start: d("1970-01-01"), Days: 1, Unit: WorkingDays})
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	_, err = c.nthWorkingAfter(0, 1)
+	assert.ErrorIs(t, err, ErrOutOfCoverage)
+	_, err = c.rollForward(0)
+	assert.ErrorIs(t, err, ErrOutOfCoverage)
+}

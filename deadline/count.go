@@ -77,8 +77,8 @@ func (r Result) OverdueOn(d Date) bool { return d.After(r.DueOn) }
 // malformed request; ErrOutOfCoverage (as *CoverageError) when the answer
 // depends on a day whose working status c does not know.
 func Compute(c *Calendar, r Request) (Result, error) {
-	if c == nil {
-		return Result{}, invalid("calendar", "is nil")
+	if c == nil || len(c.dates) == 0 {
+		return Result{}, invalid("calendar", "is nil or was not built with NewCalendar")
 	}
 	total, err := r.validate()
 	if err != nil {
@@ -88,8 +88,8 @@ func Compute(c *Calendar, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("computing %d %s %s from %s: %w", r.Days, r.Unit, r.direction(), r.Start, err)
 	}
-	dueOn := fromDays(due)
-	res := Result{DueOn: dueOn, DueAt: dueOn.EndAt()}
+	dueOn, dueAt := c.dayAt(due) // every successful due day is covered
+	res := Result{DueOn: dueOn, DueAt: dueAt}
 	if r.Proof {
 		p, err := c.explain(&r, total, due)
 		if err != nil {

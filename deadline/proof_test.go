@@ -168,3 +168,25 @@ func TestNoProofByDefault(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, res.Proof)
 }
+
+func TestProofFlagsProvisionalData(t *testing.T) {
+	// T28: the 10 working days run over 1 Sep 2026, an assumed holiday.
+	p := proofOf(t, "D33", Normal, "2026-08-31", Options{})
+	assert.Equal(t, []Date{d("2026-09-01")}, p.Provisional)
+	assert.Contains(t, p.Summary, "provisional calendar data (2026-09-01)")
+	assert.Contains(t, p.Text(), "2026-09-01 (Tuesday): skipped: Quốc khánh (ngày liền kề) (provisional)")
+
+	// A calendar-day period that merely spans it does not depend on it.
+	p = proofOf(t, "D42", Normal, "2026-07-20", Options{}) // due 18 Sep
+	assert.Empty(t, p.Provisional)
+
+	// But one whose end rolls over it does: +30 from 2 Aug is Tue 1 Sep.
+	p = proofOf(t, "D06", Normal, "2026-08-02", Options{})
+	assert.Equal(t, d("2026-09-03"), p.Due)
+	assert.Equal(t, []Date{d("2026-09-01")}, p.Provisional)
+
+	vn := VietnamCalendar()
+	assert.Len(t, vn.Provisional(d("2026-01-01"), d("2026-12-31")), 1)
+	assert.Empty(t, vn.Provisional(d("2025-01-01"), d("2025-12-31")))
+	assert.NotEmpty(t, vn.Provisional(d("2027-02-01"), d("2027-02-28")))
+}
