@@ -200,7 +200,9 @@ func (w *walker) roll(end, step int) int {
 }
 
 func (c *Calendar) explain(r *Request, total, due int) (*Proof, error) {
-	w := &walker{c: c, unit: r.Unit, tolls: r.Tolling}
+	// One step per counted day plus the skipped ones (about 0.4 per working
+	// day); sizing up front avoids regrowing a multi-thousand-step slice.
+	w := &walker{c: c, unit: r.Unit, tolls: r.Tolling, steps: make([]ProofStep, 0, total+total/2+16)}
 	s := r.Start.days()
 	var got int
 	if r.direction() == Backward {

@@ -118,7 +118,7 @@ func (r Rule) variants() []string {
 
 func (r Rule) validate(field string) error {
 	if !validID(r.ID) {
-		return invalid(field+".id", "%q is not of the form D01 or D27a", r.ID)
+		return invalid(field+".id", "%q is not of the form D01, D27a or P01", r.ID)
 	}
 	if r.Name == "" || r.NameVI == "" || r.LegalBasis == "" {
 		return invalid(field, "rule %s needs name, name_vi and legal_basis", r.ID)
@@ -166,8 +166,10 @@ func (r Rule) validate(field string) error {
 	return nil
 }
 
+// validID accepts D-numbers (statutory deadlines of domain.md §10) and P-numbers (the office's
+// own practice, not a statute).
 func validID(id string) bool {
-	if len(id) < 3 || len(id) > 4 || id[0] != 'D' || id[1] < '0' || id[1] > '9' || id[2] < '0' || id[2] > '9' {
+	if len(id) < 3 || len(id) > 4 || (id[0] != 'D' && id[0] != 'P') || id[1] < '0' || id[1] > '9' || id[2] < '0' || id[2] > '9' {
 		return false
 	}
 	return len(id) == 3 || id[3] >= 'a' && id[3] <= 'z'
