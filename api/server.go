@@ -77,4 +77,5 @@ func (s *Server) routes() {
 
 	v1 := r.Group("/v1")
 	v1.POST("/ops/smoke", s.smoke)
+	s.bodyRoutes(v1)
 }
