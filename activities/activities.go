@@ -10,12 +10,15 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/workflows"
 )
 
 // Activities carries the dependencies; its methods are registered by name on the worker.
 type Activities struct {
-	DB *gorm.DB
+	DB     *gorm.DB
+	Ladder Ladder
+	Rules  *deadline.RuleSet // nil: rulebook.Rules()
 }
 
 // RecordSmoke inserts the smoke row once and returns it; a retry returns the same row.

@@ -23,6 +23,8 @@ type Deps struct {
 	MaxBodyBytes  int64
 	UpdateTimeout time.Duration
 	TemporalUIURL string
+	PseudonymKey  string           // keyed hashes of sender identities (duplicate hints)
+	Now           func() time.Time // the clock; tests may fix it
 }
 
 // Server holds the router and its dependencies.
@@ -44,6 +46,12 @@ func New(d Deps) *Server {
 	}
 	if d.UpdateTimeout == 0 {
 		d.UpdateTimeout = 5 * time.Second
+	}
+	if d.PseudonymKey == "" {
+		d.PseudonymKey = "dev-only-pseudonym-key-change-me"
+	}
+	if d.Now == nil {
+		d.Now = time.Now
 	}
 	s := &Server{Deps: d, router: gin.New(), metrics: newHTTPMetrics()}
 	r := s.router
@@ -77,5 +85,6 @@ func (s *Server) routes() {
 
 	v1 := r.Group("/v1")
 	v1.POST("/ops/smoke", s.smoke)
+	s.letterRoutes(v1)
 	s.bodyRoutes(v1)
 }

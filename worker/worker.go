@@ -39,7 +39,17 @@ func Register(r interface {
 	RegisterActivityWithOptions(any, activity.RegisterOptions)
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.SmokeWorkflow, workflow.RegisterOptions{Name: "SmokeWorkflow"})
-	r.RegisterActivityWithOptions(acts.RecordSmoke, activity.RegisterOptions{Name: "RecordSmoke"})
+	r.RegisterWorkflowWithOptions(workflows.LetterWorkflow, workflow.RegisterOptions{Name: workflows.LetterWorkflowName})
+	for name, fn := range map[string]any{
+		"RecordSmoke":               acts.RecordSmoke,
+		workflows.ActComputeClock:   acts.ComputeClock,
+		workflows.ActRegisterLetter: acts.RegisterLetter,
+		workflows.ActPersistLetter:  acts.PersistLetter,
+		workflows.ActSuperiorBody:   acts.SuperiorBody,
+		workflows.ActNoteDuplicate:  acts.NoteDuplicateOnClosedLetter,
+	} {
+		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
 }
 
 // Run runs w until ctx is cancelled, then stops polling and lets running activities finish.

@@ -60,6 +60,7 @@ func serveAPI(ctx context.Context, cfg config.Config, d *deps) error {
 	srv := api.New(api.Deps{
 		DB: d.db, Temporal: d.tc, TaskQueue: cfg.TaskQueue, Logger: slog.Default(),
 		MaxBodyBytes: cfg.MaxBodyBytes, UpdateTimeout: cfg.UpdateTimeout, TemporalUIURL: cfg.TemporalUIURL,
+		PseudonymKey: cfg.PseudonymKey,
 	})
 	return serveHTTP(ctx, cfg.HTTPAddr, srv.Handler(), cfg.ShutdownTimeout, "api")
 }
@@ -114,7 +115,10 @@ func runWorker(ctx context.Context, cfg config.Config) error {
 }
 
 func runWorkerLoop(ctx context.Context, cfg config.Config, d *deps) error {
-	w := worker.New(d.tc, &activities.Activities{DB: d.db}, worker.Options{TaskQueue: cfg.TaskQueue, DBMaxOpenConns: cfg.DBMaxOpenConns})
+	acts := &activities.Activities{DB: d.db, Ladder: activities.Ladder{
+		WarningWD: cfg.LadderWarningWD, HeadWD: cfg.LadderHeadWD, SuperiorWD: cfg.LadderSuperiorWD,
+	}}
+	w := worker.New(d.tc, acts, worker.Options{TaskQueue: cfg.TaskQueue, DBMaxOpenConns: cfg.DBMaxOpenConns})
 	return worker.Run(ctx, w)
 }
 

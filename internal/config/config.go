@@ -32,6 +32,11 @@ type Config struct {
 	UpdateTimeout     time.Duration
 	ShutdownTimeout   time.Duration
 	TemporalUIURL     string
+	LadderWarningWD   int
+	LadderHeadWD      int
+	LadderSuperiorWD  int
+	WebhookURL        string
+	PseudonymKey      string
 
 	raw map[string]string // effective values by variable name, for Redacted
 }
@@ -79,6 +84,27 @@ var Vars = []Var{
 		func(c *Config, v string) error { return parseDuration(&c.ShutdownTimeout, v) }},
 	{"TEMPORAL_UI_URL", "http://localhost:8233", "Base URL of the Temporal Web UI, used in links shown to operators.", false,
 		func(c *Config, v string) error { return parseURL(&c.TemporalUIURL, v, "http", "https") }},
+	{"LADDER_WARNING_WD", "2", "Working days before a due date when the warning fires.", false,
+		func(c *Config, v string) error { return parseNonNegative(&c.LadderWarningWD, v) }},
+	{"LADDER_HEAD_WD", "5", "Working days after a missed due date when the case escalates to the head of the office.", false,
+		func(c *Config, v string) error { return parsePositive(&c.LadderHeadWD, v) }},
+	{"LADDER_SUPERIOR_WD", "10", "Working days after a missed due date when the case escalates to the superior body.", false,
+		func(c *Config, v string) error { return parsePositive(&c.LadderSuperiorWD, v) }},
+	{"WEBHOOK_URL", "", "Where the worker POSTs notifications (warnings, overdue, escalations, citizen notices); empty logs them instead.", false,
+		func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			return parseURL(&c.WebhookURL, v, "http", "https")
+		}},
+	{"PSEUDONYM_KEY", "dev-only-pseudonym-key-change-me", "Secret for the keyed hashes that match senders (duplicate hints) without storing ID numbers in clear.", true,
+		func(c *Config, v string) error {
+			if len(v) < 16 {
+				return errors.New("want at least 16 characters")
+			}
+			c.PseudonymKey = v
+			return nil
+		}},
 }
 
 // Load reads every variable from the process environment.
@@ -163,6 +189,15 @@ func parsePositive(dst *int, v string) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 {
 		return errors.New("want a whole number above 0")
+	}
+	*dst = n
+	return nil
+}
+
+func parseNonNegative(dst *int, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return errors.New("want a whole number, 0 or more")
 	}
 	*dst = n
 	return nil

@@ -1,0 +1,175 @@
+package api_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dannguyen/dannguyen/deadline"
+	"github.com/dannguyen/dannguyen/internal/testenv"
+)
+
+func letterBody(received string) map[string]any {
+	return map[string]any{
+		"kind": "complaint", "channel": "post", "received_on": received,
+		"senders":    []map[string]any{{"full_name": "Nguyễn Văn Đức", "address": "phường Ba Đình, Hà Nội", "id_number": "001203004567"}},
+		"subject":    "Khiếu nại quyết định thu hồi đất",
+		"content":    "Gia đình tôi không đồng ý với giá bồi thường khi Nhà nước thu hồi đất.",
+		"respondent": "UBND phường Ba Đình", "body_id": "ubdngs",
+	}
+}
+
+func createLetter(t *testing.T, s *testenv.Stack, body map[string]any, headers ...string) map[string]any {
+	t.Helper()
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters", body, headers...)
+	require.Equal(t, 201, res.Status, string(res.Body))
+	return res.Map(t)
+}
+
+func act(t *testing.T, s *testenv.Stack, id, action string, body any, wantStatus int) map[string]any {
+	t.Helper()
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/"+action, body)
+	require.Equal(t, wantStatus, res.Status, "%s: %s", action, res.Body)
+	return res.Map(t)
+}
+
+func clock(t *testing.T, letter map[string]any, name string) map[string]any {
+	t.Helper()
+	for _, c := range letter["clocks"].([]any) {
+		if m := c.(map[string]any); m["name"] == name {
+			return m
+		}
+	}
+	t.Fatalf("letter has no %s clock: %v", name, letter["clocks"])
+	return nil
+}
+
+// The main path over HTTP against the real servers: intake -> classify -> forward ->
+// record-response -> evaluate -> closed, with T26's processing clock.
+func TestLetterLifecycleOverHTTP(t *testing.T) {
+	s := testenv.NewStack(t)
+	l := createLetter(t, s, letterBody("2026-02-12"))
+	id := l["id"].(string)
+	require.Regexp(t, `^DN-\d{4}-\d{6}$`, l["number"])
+	require.Equal(t, "registered", l["status"])
+	require.Equal(t, "2026-03-05", clock(t, l, "processing")["due_on"]) // T26
+	require.EqualValues(t, 2, l["version"])
+
+	l = act(t, s, id, "classify", map[string]any{"kind": "complaint", "field": "administrative", "topic": "land", "eligible": true, "competent": false}, 200)
+	require.Equal(t, "classified", l["status"])
+	l = act(t, s, id, "forward", map[string]any{"to_body_id": "ubnd-ha-noi", "note": "thẩm quyền của UBND thành phố"}, 200)
+	require.Equal(t, "awaiting_response", l["status"])
+	require.Equal(t, "ubnd-ha-noi", l["body_id"])
+	require.Equal(t, "met", clock(t, l, "processing")["status"])
+	require.Equal(t, "running", clock(t, l, "answer")["status"])
+	l = act(t, s, id, "record-response", map[string]any{"from_body_id": "ubnd-ha-noi", "outcome": "resolved", "summary": "Đã giải quyết"}, 200)
+	require.Equal(t, "response_received", l["status"])
+	l = act(t, s, id, "evaluate", map[string]any{"satisfied": true}, 200)
+	require.Equal(t, "closed", l["status"])
+	require.Empty(t, l["allowed_actions"])
+
+	types := []string{}
+	for _, e := range l["history"].([]any) {
+		types = append(types, e.(map[string]any)["type"].(string))
+	}
+	for _, want := range []string{"received", "registered", "classified", "forwarded", "response_recorded", "evaluated", "closed"} {
+		require.Contains(t, types, want)
+	}
+	// A closed letter refuses further actions with the state and no allowed actions.
+	p := act(t, s, id, "follow-up", map[string]any{}, 409)
+	require.Equal(t, "closed", p["state"])
+
+	// The proof of the processing clock counts 10 working days and names the rule.
+	res := testenv.Do(t, "GET", s.URL+"/v1/letters/"+id+"/deadlines/processing/proof", nil)
+	require.Equal(t, 200, res.Status, string(res.Body))
+	proof := res.Map(t)
+	require.Equal(t, "2026-03-05", proof["due_on"])
+	require.Contains(t, proof["text"], "Tết")
+}
+
+// A retried POST with the same Idempotency-Key returns the same letter, never a second one;
+// the same key with another body is refused.
+func TestIdempotentIntake(t *testing.T) {
+	s := testenv.NewStack(t)
+	a := createLetter(t, s, letterBody("2026-03-02"), "Idempotency-Key", "intake-42")
+	b := createLetter(t, s, letterBody("2026-03-02"), "Idempotency-Key", "intake-42")
+	require.Equal(t, a["id"], b["id"])
+	require.Equal(t, a["number"], b["number"])
+	var n int64
+	require.NoError(t, s.DB.Table("letters").Count(&n).Error)
+	require.EqualValues(t, 1, n)
+
+	other := letterBody("2026-03-02")
+	other["subject"] = "Một nội dung khác"
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters", other, "Idempotency-Key", "intake-42")
+	require.Equal(t, 422, res.Status, string(res.Body))
+}
+
+// Numbers are sequential per year with no gaps, even when requests fail validation between.
+func TestLetterNumbersHaveNoGaps(t *testing.T) {
+	s := testenv.NewStack(t)
+	var numbers []string
+	for i := 0; i < 3; i++ {
+		bad := letterBody("2026-03-02")
+		delete(bad, "subject")
+		require.Equal(t, 422, testenv.Do(t, "POST", s.URL+"/v1/letters", bad).Status)
+		numbers = append(numbers, createLetter(t, s, letterBody("2026-03-02"))["number"].(string))
+	}
+	year := time.Now().Year()
+	require.Equal(t, []string{fmt.Sprintf("DN-%d-000001", year), fmt.Sprintf("DN-%d-000002", year), fmt.Sprintf("DN-%d-000003", year)}, numbers)
+}
+
+// Concurrent forward and file on one letter: exactly one wins, the other gets 409.
+func TestConcurrentActionsOneWins(t *testing.T) {
+	s := testenv.NewStack(t)
+	id := createLetter(t, s, letterBody("2026-03-02"))["id"].(string)
+	act(t, s, id, "classify", map[string]any{"kind": "complaint"}, 200)
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i, req := range []struct {
+		action string
+		body   any
+	}{{"forward", map[string]any{"to_body_id": "bo-tai-chinh"}}, {"file", map[string]any{"reason": "không thuộc thẩm quyền"}}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/"+req.action, req.body).Status
+		}()
+	}
+	wg.Wait()
+	require.ElementsMatch(t, []int{200, 409}, statuses)
+}
+
+// A stale If-Match is refused with 409 and the current version.
+func TestStaleIfMatch(t *testing.T) {
+	s := testenv.NewStack(t)
+	// Received today, so no past-due milestone changes the version under the test's feet.
+	l := createLetter(t, s, letterBody(deadline.DateOf(time.Now()).String()))
+	id := l["id"].(string)
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/assign", map[string]any{"assignee": "can-bo-1"}, "If-Match", "1")
+	require.Equal(t, 409, res.Status, string(res.Body))
+	current := res.Map(t)["version"]
+	require.Equal(t, l["version"], current)
+	res = testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/assign", map[string]any{"assignee": "can-bo-1"}, "If-Match", fmt.Sprint(current))
+	require.Equal(t, 200, res.Status, string(res.Body))
+	require.Equal(t, "can-bo-1", res.Map(t)["assignee"])
+}
+
+func TestIntakeValidationListsEveryBadField(t *testing.T) {
+	s := testenv.NewStack(t)
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters", map[string]any{
+		"kind": "petition", "channel": "fax", "received_on": "2999-01-01", "subject": "", "content": "x\x00y",
+		"body_id": "nowhere", "senders": []map[string]any{{"full_name": "", "id_number": "12AB"}},
+	})
+	require.Equal(t, 422, res.Status)
+	fields := map[string]bool{}
+	for _, e := range res.Map(t)["errors"].([]any) {
+		fields[e.(map[string]any)["field"].(string)] = true
+	}
+	for _, f := range []string{"kind", "channel", "received_on", "subject", "content", "body_id", "senders[0].full_name", "senders[0].id_number"} {
+		require.True(t, fields[f], "missing error for %s in %v", f, fields)
+	}
+}

@@ -1,0 +1,63 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/dannguyen/dannguyen/deadline"
+)
+
+// Activity names; the activities package registers its methods under these names.
+const (
+	ActComputeClock   = "ComputeClock"
+	ActRegisterLetter = "RegisterLetter"
+	ActPersistLetter  = "PersistLetter"
+	ActSuperiorBody   = "SuperiorBody"
+	ActNoteDuplicate  = "NoteDuplicateOnClosedLetter"
+)
+
+// ClockRequest asks ComputeClock for one clock: the legs are computed in order, each
+// starting on the previous leg's due date, and the ladder milestones are placed around the
+// final due date with the office's configured working-day offsets.
+type ClockRequest struct {
+	Name   string        `json:"name"`
+	Start  deadline.Date `json:"start"`
+	Legs   []ClockLeg    `json:"legs"`
+	Ladder string        `json:"ladder"`
+	// Target of the escalate_superior milestone: the body whose superior is escalated to.
+	EscalateFrom string `json:"escalate_from,omitempty"`
+}
+
+// RegisterResult is what RegisterLetter allocated.
+type RegisterResult struct {
+	Number         string   `json:"number"`
+	DuplicateHints []string `json:"duplicate_hints,omitempty"`
+}
+
+// DuplicateNote asks for a duplicate to be noted on a letter whose workflow has closed.
+type DuplicateNote struct {
+	OriginalID  string    `json:"original_id"`
+	DuplicateID string    `json:"duplicate_id"`
+	At          time.Time `json:"at"`
+}
+
+func dbActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 15 * time.Second,
+		// PostgreSQL may be down for a while: keep retrying (idempotent writes) rather than
+		// failing the case; the backoff caps at a minute.
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{"Invalid", "NotFound"},
+		},
+	})
+}
+
+// computeClock runs the ComputeClock activity.
+func computeClock(ctx workflow.Context, req ClockRequest) (Clock, error) {
+	var c Clock
+	err := workflow.ExecuteActivity(dbActivity(ctx), ActComputeClock, req).Get(ctx, &c)
+	return c, err
+}
