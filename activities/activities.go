@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/dannguyen/dannguyen/deadline"
+	"github.com/dannguyen/dannguyen/internal/crypt"
 	"github.com/dannguyen/dannguyen/workflows"
 )
 
@@ -19,6 +20,10 @@ type Activities struct {
 	DB     *gorm.DB
 	Ladder Ladder
 	Rules  *deadline.RuleSet // nil: rulebook.Rules()
+	// VaultKeys and PseudonymKey protect a sender's identity when a letter becomes a
+	// denunciation after intake.
+	VaultKeys    *crypt.Keyring
+	PseudonymKey string
 }
 
 // RecordSmoke inserts the smoke row once and returns it; a retry returns the same row.

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/dannguyen/dannguyen/deadline"
+	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/workflows"
 )
 
@@ -61,7 +63,7 @@ func letterRow(st *workflows.LetterState) (map[string]any, error) {
 		"status": st.Status, "body_id": st.BodyID, "receiving_body_id": in.BodyID, "assignee": st.Assignee,
 		"received_on": in.ReceivedOn.String(), "subject": in.Subject, "content": in.Content,
 		"respondent": in.Respondent, "subject_province": in.SubjectProvince, "anonymous": in.Anonymous,
-		"remote_area": in.RemoteArea, "confidential": kind == "denunciation" || kind == "mixed",
+		"remote_area": in.RemoteArea, "confidential": in.Protected || in.NeedsProtection() || kind == "denunciation" || kind == "mixed",
 		"sender_display": senderDisplay(in), "senders": string(senders), "sender_keys": pgTextArray(in.SenderKeys),
 		"signer_count": in.SignerCount, "field": field, "topic": topic, "eligible": eligible, "competent": competent,
 		"duplicate_of": dupOf, "duplicate_count": st.DuplicateCount, "forwarded_to": forwardedTo,
@@ -73,6 +75,8 @@ func letterRow(st *workflows.LetterState) (map[string]any, error) {
 
 func senderDisplay(in workflows.Intake) string {
 	switch {
+	case in.Protected:
+		return in.Pseudonym
 	case in.Anonymous || len(in.Senders) == 0:
 		return "Ẩn danh"
 	case len(in.Senders) == 1:
@@ -261,4 +265,17 @@ func (a *Activities) NoteDuplicateOnClosedLetter(ctx context.Context, n workflow
 		return tx.Exec(`INSERT INTO letter_events (letter_id, seq, at, type, actor, data) VALUES (?, ?, ?, 'duplicate_linked', 'system', ?)`,
 			n.OriginalID, seq+1, n.At, string(data)).Error
 	})
+}
+
+// ProtectIdentity seals the senders in the vault (once) and returns the pseudonym that
+// stands for them from now on.
+func (a *Activities) ProtectIdentity(ctx context.Context, req workflows.ProtectRequest) (string, error) {
+	if a.VaultKeys == nil {
+		return "", temporal.NewNonRetryableApplicationError("the worker has no VAULT_KEYS", "Internal", nil)
+	}
+	p := models.Pseudonym(a.PseudonymKey, req.LetterID, req.Kind)
+	if err := models.SealIdentity(ctx, a.DB, a.VaultKeys, req.LetterID, p, req.Senders); err != nil {
+		return "", err
+	}
+	return p, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/apperr"
+	"github.com/dannguyen/dannguyen/internal/policy"
 	"github.com/dannguyen/dannguyen/internal/textnorm"
 	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/workflows"
@@ -78,9 +79,8 @@ func (s *Server) letterAction(name string) gin.HandlerFunc {
 		}
 		ctx := c.Request.Context()
 		id := c.Param("id")
-		row, err := models.GetLetter(ctx, s.DB, id)
-		if err != nil {
-			fail(c, err)
+		row, ok := s.loadLetterFor(c, "letters."+name)
+		if !ok {
 			return
 		}
 		if row.Status == workflows.StatusClosed {
@@ -94,6 +94,12 @@ func (s *Server) letterAction(name string) gin.HandlerFunc {
 			return
 		}
 		a.Actor = actorOf(c)
+		if name == "record-response" && !slices.Contains(a.Actor.Roles, policy.HandlingOfficer) && !slices.Contains(a.Actor.Roles, policy.Head) &&
+			a.FromBodyID != a.Actor.BodyID {
+			// An agency answers only for itself.
+			fail(c, apperr.Fields([]apperr.FieldError{{Field: "from_body_id", Message: "an agency records answers only from its own body (" + a.Actor.BodyID + ")"}}))
+			return
+		}
 		if im := c.GetHeader("If-Match"); im != "" {
 			v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)
 			if err != nil {

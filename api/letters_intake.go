@@ -20,6 +20,7 @@ import (
 
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/apperr"
+	"github.com/dannguyen/dannguyen/internal/policy"
 	"github.com/dannguyen/dannguyen/internal/temporalx"
 	"github.com/dannguyen/dannguyen/internal/textnorm"
 	"github.com/dannguyen/dannguyen/models"
@@ -54,6 +55,7 @@ type intakeRequest struct {
 	SubjectProvince  string     `json:"subject_province"`
 	BodyID           string     `json:"body_id"`
 	RemoteArea       bool       `json:"remote_area"`
+	Confidential     bool       `json:"confidential"`
 	ReceptionVisitID string     `json:"reception_visit_id"`
 	ForwardedBy      string     `json:"forwarded_by"`
 }
@@ -71,6 +73,10 @@ func (s *Server) createLetter(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if s.Verifier != nil && !policy.Can(subject(c), "letters.create", policy.Case{ReceivingBodyID: in.BodyID}) {
+		fail(c, apperr.New(apperr.Forbidden, "you may register letters only for your own body (%s)", actorOf(c).BodyID))
+		return
+	}
 	key := c.GetHeader("Idempotency-Key")
 	if len(key) > 200 || textnorm.Problem(key) != "" {
 		fail(c, apperr.Fields([]apperr.FieldError{{Field: "Idempotency-Key", Message: "at most 200 printable characters"}}))
@@ -83,6 +89,10 @@ func (s *Server) createLetter(c *gin.Context) {
 	raw, _ := json.Marshal(in)
 	sum := sha256.Sum256(raw)
 	in.RequestHash = hex.EncodeToString(sum[:])
+	if err := s.protectIdentity(ctx, id, &in); err != nil {
+		fail(c, err)
+		return
+	}
 
 	// A retry of a letter already stored (perhaps closed since) is answered from the read model.
 	if row, err := models.GetLetter(ctx, s.DB, id); err == nil {
@@ -216,6 +226,7 @@ func (s *Server) validateIntake(ctx context.Context, r *intakeRequest) (workflow
 		Kind: r.Kind, Channel: r.Channel, ReceivedOn: received, SignerCount: len(r.Senders), Anonymous: r.Anonymous,
 		Subject: r.Subject, Content: r.Content, Respondent: r.Respondent, SubjectProvince: r.SubjectProvince,
 		BodyID: r.BodyID, RemoteArea: r.RemoteArea, ReceptionVisitID: r.ReceptionVisitID, ForwardedBy: r.ForwardedBy,
+		Confidential: r.Confidential,
 	}
 	if r.SignerCount != nil {
 		in.SignerCount = *r.SignerCount
@@ -302,4 +313,20 @@ func (s *Server) senderKeys(p senderIn) []string {
 		keys = append(keys, mac("n", name))
 	}
 	return keys
+}
+
+// protectIdentity moves the senders of a denunciation, a mixed letter or a letter marked
+// confidential into the encrypted vault before anything else sees them: the workflow, its
+// history, the read model and the logs get only the pseudonym (domain.md §5.3, §8).
+func (s *Server) protectIdentity(ctx context.Context, letterID string, in *workflows.Intake) error {
+	if !in.NeedsProtection() || len(in.Senders) == 0 {
+		return nil
+	}
+	in.Pseudonym = models.Pseudonym(s.PseudonymKey, letterID, in.Kind)
+	if err := models.SealIdentity(ctx, s.DB, s.VaultKeys, letterID, in.Pseudonym, in.Senders); err != nil {
+		return err
+	}
+	in.Protected = true
+	in.Senders = nil
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/apperr"
+	"github.com/dannguyen/dannguyen/internal/policy"
 	"github.com/dannguyen/dannguyen/internal/textnorm"
 	"github.com/dannguyen/dannguyen/models"
 )
@@ -81,6 +82,10 @@ func (s *Server) listLetters(c *gin.Context) {
 	if err := v.Err(); err != nil {
 		fail(c, err)
 		return
+	}
+	// Officers see their body's letters, agencies what is forwarded to them, supervisors all.
+	if sub := subject(c); s.Verifier != nil && !policy.ReadsAcrossBodies(sub, "letters.list") {
+		f.VisibleTo, f.HeldOnly = sub.BodyID, policy.HeldOnly(sub, "letters.list")
 	}
 	rows, next, err := models.ListLetters(c.Request.Context(), s.DB, f)
 	if err != nil {

@@ -20,9 +20,8 @@ import (
 // letterDuplicates lists earlier letters that look like this one, best first.
 func (s *Server) letterDuplicates(c *gin.Context) {
 	ctx := c.Request.Context()
-	row, err := models.GetLetter(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		fail(c, err)
+	row, ok := s.loadLetterFor(c, "letters.read")
+	if !ok {
 		return
 	}
 	items, err := models.DuplicateCandidates(ctx, s.DB, row, 20)
@@ -43,9 +42,8 @@ func (s *Server) letterDuplicates(c *gin.Context) {
 // calendar as it is now (a calendar change recomputes running clocks, so the two agree).
 func (s *Server) clockProof(c *gin.Context) {
 	ctx := c.Request.Context()
-	row, err := models.GetLetter(ctx, s.DB, c.Param("id"))
-	if err != nil {
-		fail(c, err)
+	row, ok := s.loadLetterFor(c, "letters.read")
+	if !ok {
 		return
 	}
 	clocks, err := row.ClockList()
@@ -93,6 +91,9 @@ func (s *Server) clockProof(c *gin.Context) {
 
 // letterUpdateStatus answers for an action that outlived the API's wait budget.
 func (s *Server) letterUpdateStatus(c *gin.Context) {
+	if _, ok := s.loadLetterFor(c, "letters.read"); !ok {
+		return
+	}
 	id := c.Param("id")
 	ctx, cancel := context.WithTimeout(c.Request.Context(), time.Second)
 	defer cancel()

@@ -134,4 +134,8 @@ func (s *Server) respondLetter(c *gin.Context, status int, id string) {
 	c.JSON(status, v)
 }
 
-func (s *Server) getLetter(c *gin.Context) { s.respondLetter(c, http.StatusOK, c.Param("id")) }
+func (s *Server) getLetter(c *gin.Context) {
+	if _, ok := s.loadLetterFor(c, "letters.read"); ok {
+		s.respondLetter(c, http.StatusOK, c.Param("id"))
+	}
+}

@@ -12,19 +12,25 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/dannguyen/dannguyen/internal/apperr"
+	"github.com/dannguyen/dannguyen/internal/auth"
+	"github.com/dannguyen/dannguyen/internal/crypt"
 )
 
 // Deps are what the handlers need.
 type Deps struct {
-	DB            *gorm.DB
-	Temporal      client.Client
-	TaskQueue     string
-	Logger        *slog.Logger
-	MaxBodyBytes  int64
-	UpdateTimeout time.Duration
-	TemporalUIURL string
-	PseudonymKey  string           // keyed hashes of sender identities (duplicate hints)
-	Now           func() time.Time // the clock; tests may fix it
+	DB               *gorm.DB
+	Temporal         client.Client
+	TaskQueue        string
+	Logger           *slog.Logger
+	MaxBodyBytes     int64
+	UpdateTimeout    time.Duration
+	TemporalUIURL    string
+	PseudonymKey     string         // keyed hashes of sender identities (duplicate hints)
+	Verifier         auth.Verifier  // bearer tokens; nil only in unit tests of routing
+	VaultKeys        *crypt.Keyring // the identity vault
+	PayloadKeys      *crypt.Keyring // the Temporal payload codec (/codec)
+	CodecCORSOrigins string
+	Now              func() time.Time // the clock; tests may fix it
 }
 
 // Server holds the router and its dependencies.
@@ -57,7 +63,7 @@ func New(d Deps) *Server {
 	r := s.router
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = false // handlers pass c.Request.Context(), never *gin.Context
-	r.Use(withRequestID(d.Logger), recoverProblem(), accessLog(s.metrics), limitBody(d.MaxBodyBytes))
+	r.Use(withRequestID(d.Logger), recoverProblem(), accessLog(s.metrics), limitBody(d.MaxBodyBytes), s.authenticate())
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, apperr.New(apperr.NotFound, "no route %s %s; see /docs", c.Request.Method, c.Request.URL.Path))
 	})
@@ -86,5 +92,17 @@ func (s *Server) routes() {
 	v1 := r.Group("/v1")
 	v1.POST("/ops/smoke", s.smoke)
 	s.letterRoutes(v1)
+	v1.GET("/letters/:id/identity", s.revealIdentity)
+	v1.POST("/letters/:id/identity-grants", s.grantIdentity)
+	v1.GET("/audit", s.listAudit)
+	s.codecRoutes(r)
 	s.bodyRoutes(v1)
+	s.calendarRoutes(v1)
 }
+
+// Routes lists the registered routes (for the authorization matrix test and the docs check).
+func (s *Server) Routes() gin.RoutesInfo { return s.router.Routes() }
+
+// RoutePolicy returns the policy action of a route ("public" for routes without a token), or
+// "" when the route has none.
+func RoutePolicy(method, path string) string { return routePolicy[method+" "+path] }

@@ -20,9 +20,13 @@ type LetterFilter struct {
 	ReceivedFrom, ReceivedTo       string     // dates, inclusive
 	Q                              string     // already folded (textnorm.Fold)
 	Sort                           string     // -received_on (default) | received_on | due_at
-	Limit                          int
-	Cursor                         string
-	Now                            time.Time
+	// VisibleTo limits the list to letters received or held by that body; with HeldOnly, to
+	// letters held by it (what was forwarded to an agency).
+	VisibleTo string
+	HeldOnly  bool
+	Limit     int
+	Cursor    string
+	Now       time.Time
 }
 
 // cursor is the position after the last row of a page: its sort key and id. Keyset paging
@@ -81,6 +85,13 @@ func ListLetters(ctx context.Context, db *gorm.DB, f LetterFilter) ([]LetterRow,
 	for col, vals := range map[string][]string{"status": f.Status, "kind": f.Kind, "body_id": f.BodyID, "assignee": f.Assignee} {
 		if len(vals) > 0 {
 			q = q.Where(col+" IN ?", vals)
+		}
+	}
+	if f.VisibleTo != "" {
+		if f.HeldOnly {
+			q = q.Where("body_id = ?", f.VisibleTo)
+		} else {
+			q = q.Where("(receiving_body_id = ? OR body_id = ?)", f.VisibleTo, f.VisibleTo)
 		}
 	}
 	if f.Overdue != nil {

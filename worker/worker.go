@@ -40,6 +40,8 @@ func Register(r interface {
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.SmokeWorkflow, workflow.RegisterOptions{Name: "SmokeWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.LetterWorkflow, workflow.RegisterOptions{Name: workflows.LetterWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CalendarFanoutWorkflow, workflow.RegisterOptions{Name: workflows.CalendarFanoutWorkflowName})
+	r.RegisterActivityWithOptions(acts.AffectedLetters, activity.RegisterOptions{Name: workflows.ActAffectedLetters})
 	for name, fn := range map[string]any{
 		"RecordSmoke":               acts.RecordSmoke,
 		workflows.ActComputeClock:   acts.ComputeClock,

@@ -63,6 +63,7 @@ type Intake struct {
 	SubjectProvince  string        `json:"subject_province,omitempty"`
 	BodyID           string        `json:"body_id"`
 	RemoteArea       bool          `json:"remote_area"`
+	Confidential     bool          `json:"confidential,omitempty"`
 	ReceptionVisitID string        `json:"reception_visit_id,omitempty"`
 	ForwardedBy      string        `json:"forwarded_by,omitempty"`
 	// SenderKeys are keyed hashes of the senders' ID numbers and names, computed by the API
@@ -71,6 +72,15 @@ type Intake struct {
 	// RequestHash identifies the request body, so a reused Idempotency-Key with another body
 	// is told apart from a retry.
 	RequestHash string `json:"request_hash,omitempty"`
+	// Protected: the senders are in the identity vault, not here; Pseudonym stands for them.
+	Protected bool   `json:"protected,omitempty"`
+	Pseudonym string `json:"pseudonym,omitempty"`
+}
+
+// NeedsProtection reports whether the senders' identity must live only in the vault: every
+// denunciation, a mixed letter (it has a denunciation part) and any letter marked confidential.
+func (in Intake) NeedsProtection() bool {
+	return in.Kind == "denunciation" || in.Kind == "mixed" || in.Confidential
 }
 
 // LetterStart starts a LetterWorkflow; State is set instead when continuing as new.

@@ -11,12 +11,20 @@ import (
 
 // Activity names; the activities package registers its methods under these names.
 const (
-	ActComputeClock   = "ComputeClock"
-	ActRegisterLetter = "RegisterLetter"
-	ActPersistLetter  = "PersistLetter"
-	ActSuperiorBody   = "SuperiorBody"
-	ActNoteDuplicate  = "NoteDuplicateOnClosedLetter"
+	ActComputeClock    = "ComputeClock"
+	ActRegisterLetter  = "RegisterLetter"
+	ActPersistLetter   = "PersistLetter"
+	ActSuperiorBody    = "SuperiorBody"
+	ActNoteDuplicate   = "NoteDuplicateOnClosedLetter"
+	ActProtectIdentity = "ProtectIdentity"
 )
+
+// ProtectRequest asks for a letter's senders to be sealed in the identity vault.
+type ProtectRequest struct {
+	LetterID string   `json:"letter_id"`
+	Kind     string   `json:"kind"`
+	Senders  []Sender `json:"senders"`
+}
 
 // ClockRequest asks ComputeClock for one clock: the legs are computed in order, each
 // starting on the previous leg's due date, and the ladder milestones are placed around the

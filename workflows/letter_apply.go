@@ -24,6 +24,9 @@ func applyClassify(r *letterRun, ctx workflow.Context, a Action, on deadline.Dat
 	r.st.Classification = &Classification{Kind: a.Kind, Field: a.Field, Topic: a.Topic, Eligible: a.Eligible,
 		IneligibleReason: a.IneligibleReason, Competent: a.Competent}
 	r.st.Status = StatusClassified
+	if err := r.protectIfNeeded(ctx, a.Kind); err != nil {
+		return err
+	}
 	data := map[string]any{"kind": a.Kind, "field": a.Field, "topic": a.Topic, "on": on.String()}
 	if a.Eligible != nil {
 		data["eligible"] = *a.Eligible
@@ -219,5 +222,28 @@ func (r *letterRun) closeLetter(ctx workflow.Context, actor string, on deadline.
 	r.st.ClosedAt = &now
 	r.st.Status = StatusClosed
 	r.event(ctx, "closed", actor, map[string]any{"on": on.String(), "reason": why})
+	return nil
+}
+
+// protectIfNeeded moves the senders into the identity vault when a letter is classified as a
+// denunciation (or mixed) after an intake that did not protect them.
+func (r *letterRun) protectIfNeeded(ctx workflow.Context, kind string) error {
+	in := &r.st.Intake
+	probe := *in
+	probe.Kind = kind
+	if in.Protected || len(in.Senders) == 0 || !probe.NeedsProtection() {
+		return nil
+	}
+	// Histories recorded before this step existed must replay without it.
+	if workflow.GetVersion(ctx, "protect-identity-on-classify", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	var pseudonym string
+	req := ProtectRequest{LetterID: r.st.ID, Kind: kind, Senders: in.Senders}
+	if err := workflow.ExecuteActivity(dbActivity(ctx), ActProtectIdentity, req).Get(ctx, &pseudonym); err != nil {
+		return err
+	}
+	in.Protected, in.Pseudonym, in.Senders = true, pseudonym, nil
+	r.event(ctx, "identity_protected", "", map[string]any{"pseudonym": pseudonym})
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -178,8 +179,12 @@ func printBanner(cfg config.Config) {
     Temporal UI    %[2]s
     Temporal gRPC  %[3]s  namespace %[4]s  task queue %[5]s
   Ctrl-C stops the API, the worker and the Temporal server this command started.
-
 `, apiURL, cfg.TemporalUIURL, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TaskQueue)
+	if toks := devTokens(cfg); len(toks) > 0 {
+		fmt.Println("  Development tokens (24 h; send as Authorization: Bearer <token>):")
+		fmt.Println(strings.Join(toks, "\n"))
+		fmt.Println()
+	}
 }
 
 func portOf(addr string) string {

@@ -24,6 +24,7 @@ Commands:
   dev       the whole stack for development: Temporal dev server with UI, migrations,
             worker and API in one process; Ctrl-C stops everything it started
   migrate   apply the SQL migrations and exit
+  token     mint a development token: dannguyen token --sub u1 --roles handling_officer --body ubdngs
   config    print every configuration variable, its default and its effective value
 
 Configuration comes from environment variables; run 'dannguyen config' to list them.
@@ -60,6 +61,8 @@ func main() {
 		err = runDev(ctx, cfg, args)
 	case "migrate":
 		err = runMigrate(ctx, cfg)
+	case "token":
+		err = runToken(cfg, args)
 	default:
 		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)

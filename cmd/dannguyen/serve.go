@@ -17,6 +17,7 @@ import (
 	"github.com/dannguyen/dannguyen/activities"
 	"github.com/dannguyen/dannguyen/api"
 	"github.com/dannguyen/dannguyen/internal/config"
+	"github.com/dannguyen/dannguyen/internal/crypt"
 	"github.com/dannguyen/dannguyen/internal/temporalx"
 	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/worker"
@@ -24,8 +25,10 @@ import (
 
 // deps are the connections shared by the API and the worker of one process.
 type deps struct {
-	db *gorm.DB
-	tc client.Client
+	db          *gorm.DB
+	tc          client.Client
+	payloadKeys *crypt.Keyring
+	vaultKeys   *crypt.Keyring
 }
 
 func connect(ctx context.Context, cfg config.Config) (*deps, error) {
@@ -33,12 +36,21 @@ func connect(ctx context.Context, cfg config.Config) (*deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc, err := temporalx.Dial(ctx, temporalx.Options{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace})
+	payloadKeys, err := crypt.ParseKeyring(cfg.PayloadKeys)
+	if err != nil {
+		return nil, fmt.Errorf("PAYLOAD_KEYS: %w", err)
+	}
+	tc, err := temporalx.Dial(ctx, temporalx.Options{Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, PayloadKeys: payloadKeys})
 	if err != nil {
 		models.Close(db)
 		return nil, err
 	}
-	return &deps{db: db, tc: tc}, nil
+	vaultKeys, err := crypt.ParseKeyring(cfg.VaultKeys)
+	if err != nil {
+		models.Close(db)
+		return nil, fmt.Errorf("VAULT_KEYS: %w", err)
+	}
+	return &deps{db: db, tc: tc, payloadKeys: payloadKeys, vaultKeys: vaultKeys}, nil
 }
 
 func (d *deps) close() {
@@ -57,10 +69,15 @@ func runAPI(ctx context.Context, cfg config.Config) error {
 }
 
 func serveAPI(ctx context.Context, cfg config.Config, d *deps) error {
+	verifier, err := api.VerifierFor(ctx, cfg.AuthMode, cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.OIDCIssuer, cfg.OIDCAudience, cfg.OIDCJWKSURL)
+	if err != nil {
+		return err
+	}
 	srv := api.New(api.Deps{
 		DB: d.db, Temporal: d.tc, TaskQueue: cfg.TaskQueue, Logger: slog.Default(),
 		MaxBodyBytes: cfg.MaxBodyBytes, UpdateTimeout: cfg.UpdateTimeout, TemporalUIURL: cfg.TemporalUIURL,
-		PseudonymKey: cfg.PseudonymKey,
+		PseudonymKey: cfg.PseudonymKey, Verifier: verifier, VaultKeys: d.vaultKeys, PayloadKeys: d.payloadKeys,
+		CodecCORSOrigins: cfg.CodecCORSOrigins,
 	})
 	return serveHTTP(ctx, cfg.HTTPAddr, srv.Handler(), cfg.ShutdownTimeout, "api")
 }
@@ -115,7 +132,7 @@ func runWorker(ctx context.Context, cfg config.Config) error {
 }
 
 func runWorkerLoop(ctx context.Context, cfg config.Config, d *deps) error {
-	acts := &activities.Activities{DB: d.db, Ladder: activities.Ladder{
+	acts := &activities.Activities{DB: d.db, VaultKeys: d.vaultKeys, PseudonymKey: cfg.PseudonymKey, Ladder: activities.Ladder{
 		WarningWD: cfg.LadderWarningWD, HeadWD: cfg.LadderHeadWD, SuperiorWD: cfg.LadderSuperiorWD,
 	}}
 	w := worker.New(d.tc, acts, worker.Options{TaskQueue: cfg.TaskQueue, DBMaxOpenConns: cfg.DBMaxOpenConns})

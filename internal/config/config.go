@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dannguyen/dannguyen/internal/crypt"
 )
 
 // Config is the whole runtime configuration. Each field maps to one variable in Vars.
@@ -37,6 +39,16 @@ type Config struct {
 	LadderSuperiorWD  int
 	WebhookURL        string
 	PseudonymKey      string
+	AuthMode          string
+	JWTSecret         string
+	JWTIssuer         string
+	JWTAudience       string
+	OIDCIssuer        string
+	OIDCAudience      string
+	OIDCJWKSURL       string
+	VaultKeys         string
+	PayloadKeys       string
+	CodecCORSOrigins  string
 
 	raw map[string]string // effective values by variable name, for Redacted
 }
@@ -105,6 +117,26 @@ var Vars = []Var{
 			c.PseudonymKey = v
 			return nil
 		}},
+	{"AUTH_MODE", "hs256", "hs256 (shared secret, development) or oidc (issuer and audience checked against the provider's keys).", false,
+		func(c *Config, v string) error { return oneOf(&c.AuthMode, v, "hs256", "oidc") }},
+	{"JWT_SECRET", "dev-only-jwt-secret-change-me-please", "HS256 signing secret (AUTH_MODE=hs256); `dannguyen token` signs with it.", true,
+		func(c *Config, v string) error { return minLen(&c.JWTSecret, v, 16) }},
+	{"JWT_ISSUER", "dannguyen-dev", "Expected `iss` of HS256 tokens.", false,
+		func(c *Config, v string) error { c.JWTIssuer = v; return nil }},
+	{"JWT_AUDIENCE", "dannguyen", "Expected `aud` of HS256 tokens.", false,
+		func(c *Config, v string) error { c.JWTAudience = v; return nil }},
+	{"OIDC_ISSUER", "", "OIDC issuer URL (AUTH_MODE=oidc).", false,
+		func(c *Config, v string) error { return optionalURL(&c.OIDCIssuer, v) }},
+	{"OIDC_AUDIENCE", "", "Expected audience (client id) of OIDC tokens.", false,
+		func(c *Config, v string) error { c.OIDCAudience = v; return nil }},
+	{"OIDC_JWKS_URL", "", "JWKS URL; empty uses OIDC discovery at the issuer.", false,
+		func(c *Config, v string) error { return optionalURL(&c.OIDCJWKSURL, v) }},
+	{"VAULT_KEYS", "dev1:I6OcfmEMOV7itjbBhHftv/1WE00bF83kh3e/Oi2ynJ4=", "AES-256-GCM keys of the identity vault, \"id:base64\" comma-separated, newest first (rotation keeps old ones readable).", true,
+		func(c *Config, v string) error { return keyring(&c.VaultKeys, v) }},
+	{"PAYLOAD_KEYS", "dev1:smODqkN3x9MGvPyWCg6HpCd/2QzN+DY2x0EC1zkM+8w=", "AES-256-GCM keys of the Temporal payload codec, same format; the worker, the API and the codec endpoint must share them.", true,
+		func(c *Config, v string) error { return keyring(&c.PayloadKeys, v) }},
+	{"CODEC_CORS_ORIGINS", "http://localhost:8233", "Origins allowed to call /codec (the Temporal Web UI), comma-separated.", false,
+		func(c *Config, v string) error { c.CodecCORSOrigins = v; return nil }},
 }
 
 // Load reads every variable from the process environment.
@@ -124,6 +156,11 @@ func LoadFrom(lookup func(string) (string, bool)) (Config, error) {
 		c.raw[v.Name] = val
 		if err := v.set(&c, val); err != nil {
 			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, val, err))
+		}
+	}
+	if len(errs) == 0 {
+		if err := c.validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -191,6 +228,37 @@ func parsePositive(dst *int, v string) error {
 		return errors.New("want a whole number above 0")
 	}
 	*dst = n
+	return nil
+}
+
+func minLen(dst *string, v string, n int) error {
+	if len(v) < n {
+		return fmt.Errorf("want at least %d characters", n)
+	}
+	*dst = v
+	return nil
+}
+
+func optionalURL(dst *string, v string) error {
+	if v == "" {
+		return nil
+	}
+	return parseURL(dst, v, "http", "https")
+}
+
+func keyring(dst *string, v string) error {
+	if _, err := crypt.ParseKeyring(v); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+// Validate checks rules that span variables.
+func (c Config) validate() error {
+	if c.AuthMode == "oidc" && (c.OIDCIssuer == "" || c.OIDCAudience == "") {
+		return errors.New("AUTH_MODE=oidc needs OIDC_ISSUER and OIDC_AUDIENCE")
+	}
 	return nil
 }
 

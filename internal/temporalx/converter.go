@@ -4,12 +4,22 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/dannguyen/dannguyen/internal/crypt"
 )
 
 var zeroTime = time.Unix(0, 0).UTC()
 
-// DataConverter is the converter shared by clients and workers. Payload encryption (so the
-// Temporal UI and history hold no personal data) plugs in here as a codec.
-func DataConverter() converter.DataConverter {
-	return converter.GetDefaultDataConverter()
+// DataConverter encrypts every payload with the keyring (workflow inputs, results, Update
+// arguments, activity arguments), so Temporal's history and UI hold no personal data.
+func DataConverter(keys *crypt.Keyring) converter.DataConverter {
+	return crypt.DataConverter(keys)
+}
+
+// FailureConverter also encrypts failure messages and stack traces, which may quote input.
+func FailureConverter(keys *crypt.Keyring) converter.FailureConverter {
+	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter: DataConverter(keys), EncodeCommonAttributes: true,
+	})
 }

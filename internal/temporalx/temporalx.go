@@ -14,6 +14,8 @@ import (
 	otelsdk "go.temporal.io/sdk/contrib/opentelemetry"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/dannguyen/dannguyen/internal/crypt"
 )
 
 // Search attributes registered on the dev server (see `dannguyen dev`); ops filter on them in
@@ -72,9 +74,10 @@ func MetricsHandler() (client.MetricsHandler, error) {
 
 // Options are the connection settings.
 type Options struct {
-	Address   string
-	Namespace string
-	Logger    *slog.Logger
+	Address     string
+	Namespace   string
+	Logger      *slog.Logger
+	PayloadKeys *crypt.Keyring
 }
 
 // Dial connects lazily: the client is returned even when the server is down, and calls fail
@@ -83,6 +86,9 @@ func Dial(ctx context.Context, o Options) (client.Client, error) {
 	mh, err := MetricsHandler()
 	if err != nil {
 		return nil, err
+	}
+	if o.PayloadKeys == nil {
+		return nil, fmt.Errorf("temporal client: no payload keys")
 	}
 	lg := o.Logger
 	if lg == nil {
@@ -93,7 +99,8 @@ func Dial(ctx context.Context, o Options) (client.Client, error) {
 		Namespace:      o.Namespace,
 		Logger:         sdklog.NewStructuredLogger(lg.With("component", "temporal")),
 		MetricsHandler: mh,
-		DataConverter:  DataConverter(),
+		DataConverter:    DataConverter(o.PayloadKeys),
+		FailureConverter: FailureConverter(o.PayloadKeys),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("temporal client for %s: %w", o.Address, err)

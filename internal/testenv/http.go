@@ -23,6 +23,9 @@ func (r Response) JSON(t testing.TB, v any) {
 	}
 }
 
+// String returns the body as text.
+func (r Response) String() string { return string(r.Body) }
+
 // Map decodes the body as a JSON object.
 func (r Response) Map(t testing.TB) map[string]any {
 	t.Helper()
@@ -32,6 +35,7 @@ func (r Response) Map(t testing.TB) map[string]any {
 }
 
 // Do sends one request. body may be nil, a string (sent as is) or any value (sent as JSON).
+// Without an Authorization header it sends DefaultToken; pass "Authorization", "" to send none.
 func Do(t testing.TB, method, url string, body any, headers ...string) Response {
 	t.Helper()
 	var rd io.Reader
@@ -55,8 +59,12 @@ func Do(t testing.TB, method, url string, body any, headers ...string) Response 
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	req.Header.Set("Authorization", "Bearer "+DefaultToken(t))
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
+	}
+	if req.Header.Get("Authorization") == "" {
+		req.Header.Del("Authorization")
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -33,12 +33,13 @@ func NewStack(t testing.TB) *Stack {
 	db, dsn := DB(t)
 	tc := Client(t)
 	s := &Stack{DB: db, DSN: dsn, Temporal: tc, TaskQueue: Name("tq")}
-	s.Worker = worker.New(tc, &activities.Activities{DB: db}, worker.Options{TaskQueue: s.TaskQueue, DBMaxOpenConns: 10})
+	s.Worker = worker.New(tc, &activities.Activities{DB: db, VaultKeys: VaultKeys}, worker.Options{TaskQueue: s.TaskQueue, DBMaxOpenConns: 10})
 	if err := s.Worker.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
 	t.Cleanup(s.Worker.Stop)
-	s.API = api.New(api.Deps{DB: db, Temporal: tc, TaskQueue: s.TaskQueue, UpdateTimeout: 10 * time.Second})
+	s.API = api.New(api.Deps{DB: db, Temporal: tc, TaskQueue: s.TaskQueue, UpdateTimeout: 10 * time.Second,
+		Verifier: Tokens, VaultKeys: VaultKeys, PayloadKeys: PayloadKeys})
 	srv := httptest.NewServer(s.API.Handler())
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL

@@ -15,6 +15,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/dannguyen/dannguyen/internal/crypt"
 	"github.com/dannguyen/dannguyen/internal/temporalx"
 )
 
@@ -69,7 +70,8 @@ func Client(t testing.TB) client.Client {
 	addr := TemporalAddress(t)
 	c, err := client.Dial(client.Options{
 		HostPort: addr, Namespace: "default", Logger: quietLogger(),
-		DataConverter: temporalx.DataConverter(),
+		DataConverter:    temporalx.DataConverter(PayloadKeys),
+		FailureConverter: temporalx.FailureConverter(PayloadKeys),
 	})
 	if err != nil {
 		t.Fatalf("dial temporal at %s: %v", addr, err)
@@ -77,6 +79,12 @@ func Client(t testing.TB) client.Client {
 	t.Cleanup(c.Close)
 	return c
 }
+
+// PayloadKeys and VaultKeys are the tests' keyrings (fixed, test-only).
+var (
+	PayloadKeys = crypt.MustParseKeyring("test1:dGVzdC1wYXlsb2FkLWtleS0zMi1ieXRlcy1sb25nISE=")
+	VaultKeys   = crypt.MustParseKeyring("test1:dGVzdC12YXVsdC1rZXktLTMyLWJ5dGVzLWxvbmchISE=")
+)
 
 func quietLogger() sdklog.Logger {
 	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/dannguyen/dannguyen/internal/crypt"
+)
+
+// codecRoutes serves the Temporal codec protocol (/codec/encode, /codec/decode) so authorised
+// operators can read encrypted payloads in the Temporal UI or CLI
+// (`temporal workflow show --codec-endpoint http://localhost:8080/codec --codec-auth "Bearer …"`).
+func (s *Server) codecRoutes(r *gin.Engine) {
+	h := http.StripPrefix("/codec", converter.NewPayloadCodecHTTPHandler(crypt.PayloadCodec{Keys: s.PayloadKeys}))
+	cors := func(c *gin.Context) {
+		origin := c.GetHeader("Origin")
+		for _, allowed := range strings.Split(s.CodecCORSOrigins, ",") {
+			if origin != "" && strings.TrimSpace(allowed) == origin {
+				c.Header("Access-Control-Allow-Origin", origin)
+				c.Header("Access-Control-Allow-Credentials", "true")
+				c.Header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Namespace")
+				c.Header("Access-Control-Allow-Methods", "POST, OPTIONS")
+			}
+		}
+	}
+	for _, p := range []string{"/codec/encode", "/codec/decode"} {
+		r.OPTIONS(p, func(c *gin.Context) { cors(c); c.Status(http.StatusNoContent) })
+		r.POST(p, func(c *gin.Context) { cors(c); h.ServeHTTP(c.Writer, c.Request) })
+	}
+}
