@@ -43,12 +43,13 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.CalendarFanoutWorkflow, workflow.RegisterOptions{Name: workflows.CalendarFanoutWorkflowName})
 	r.RegisterActivityWithOptions(acts.AffectedLetters, activity.RegisterOptions{Name: workflows.ActAffectedLetters})
 	for name, fn := range map[string]any{
-		"RecordSmoke":               acts.RecordSmoke,
-		workflows.ActComputeClock:   acts.ComputeClock,
-		workflows.ActRegisterLetter: acts.RegisterLetter,
-		workflows.ActPersistLetter:  acts.PersistLetter,
-		workflows.ActSuperiorBody:   acts.SuperiorBody,
-		workflows.ActNoteDuplicate:  acts.NoteDuplicateOnClosedLetter,
+		"RecordSmoke":                acts.RecordSmoke,
+		workflows.ActComputeClock:    acts.ComputeClock,
+		workflows.ActRegisterLetter:  acts.RegisterLetter,
+		workflows.ActPersistLetter:   acts.PersistLetter,
+		workflows.ActSuperiorBody:    acts.SuperiorBody,
+		workflows.ActNoteDuplicate:   acts.NoteDuplicateOnClosedLetter,
+		workflows.ActProtectIdentity: acts.ProtectIdentity,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

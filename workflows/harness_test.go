@@ -37,7 +37,7 @@ func newHarness(t *testing.T, start string) *harness {
 	db, _ := testenv.DB(t)
 	s := &testsuite.WorkflowTestSuite{}
 	env := s.NewTestWorkflowEnvironment()
-	worker.Register(registry{env}, &activities.Activities{DB: db})
+	worker.Register(registry{env}, &activities.Activities{DB: db, VaultKeys: testenv.VaultKeys, PseudonymKey: "test-pseudonym-key"})
 	t0 := deadline.MustParseDate(start).AddDays(-1).EndAt().Add(9 * time.Hour) // 09:00 local
 	env.SetStartTime(t0)
 	env.SetTestTimeout(30 * time.Second)
@@ -124,6 +124,13 @@ func (h *harness) row(col string) string {
 	var v string
 	require.NoError(h.t, h.db.Raw("SELECT coalesce("+col+"::text, '') FROM letters WHERE id = ?", h.id).Scan(&v).Error)
 	return v
+}
+
+// outboxCount counts the letter's queued notifications of one kind.
+func (h *harness) outboxCount(kind string) int {
+	var n int
+	require.NoError(h.t, h.db.Raw("SELECT count(*) FROM outbox WHERE letter_id = ? AND kind = ?", h.id, kind).Scan(&n).Error)
+	return n
 }
 
 func day(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
