@@ -10,6 +10,7 @@ import (
 
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/apperr"
+	"github.com/dannguyen/dannguyen/internal/export"
 	"github.com/dannguyen/dannguyen/internal/policy"
 	"github.com/dannguyen/dannguyen/internal/textnorm"
 	"github.com/dannguyen/dannguyen/models"
@@ -79,6 +80,10 @@ func (s *Server) listLetters(c *gin.Context) {
 		}
 		f.Q = textnorm.Fold(q)
 	}
+	format, asFile, ferr := export.Negotiate(c.Query("format"), c.GetHeader("Accept"))
+	if ferr != nil {
+		v.Add("format", "%v", ferr)
+	}
 	if err := v.Err(); err != nil {
 		fail(c, err)
 		return
@@ -86,6 +91,10 @@ func (s *Server) listLetters(c *gin.Context) {
 	// Officers see their body's letters, agencies what is forwarded to them, supervisors all.
 	if sub := subject(c); s.Verifier != nil && !policy.ReadsAcrossBodies(sub, "letters.list") {
 		f.VisibleTo, f.HeldOnly = sub.BodyID, policy.HeldOnly(sub, "letters.list")
+	}
+	if asFile {
+		s.exportLetters(c, f, format, now)
+		return
 	}
 	rows, next, err := models.ListLetters(c.Request.Context(), s.DB, f)
 	if err != nil {

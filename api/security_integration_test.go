@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -75,7 +76,12 @@ func TestDenouncerIdentityDoesNotLeak(t *testing.T) {
 		testenv.Do(t, "GET", s.URL+"/v1/letters?q=hoi+lo", nil).String(),
 		testenv.Do(t, "GET", s.URL+"/v1/letters/"+id+"/duplicates", nil).String(),
 		testenv.Do(t, "GET", s.URL+"/v1/letters/"+id+"/deadlines/processing/proof", nil).String(),
+		testenv.Do(t, "GET", s.URL+"/v1/letters?format=csv", nil).String(),
+		xlsxText(t, testenv.Do(t, "GET", s.URL+"/v1/letters?format=xlsx", nil).Body),
+		testenv.Do(t, "GET", s.URL+"/metrics", nil).String(),
 	}
+	require.Contains(t, reads[4], id, "the CSV export lists the letter")
+	require.Contains(t, reads[5], id, "the XLSX export lists the letter")
 	for _, body := range reads {
 		require.NotContains(t, body, "Canary")
 		require.NotContains(t, body, canaryID)
@@ -115,6 +121,21 @@ func TestDenouncerIdentityDoesNotLeak(t *testing.T) {
 	require.Equal(t, 200, res.Status, res.String())
 	require.Contains(t, res.String(), canaryName)
 	require.Contains(t, res.String(), canaryID)
+}
+
+// xlsxText is every cell of an XLSX file, for searching (the file itself is compressed).
+func xlsxText(t *testing.T, b []byte) string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := f.GetRows("Sheet1")
+	require.NoError(t, err)
+	var out strings.Builder
+	for _, r := range rows {
+		out.WriteString(strings.Join(r, "\t") + "\n")
+	}
+	return out.String()
 }
 
 // T39: a supervisor sees the denouncer as a pseudonym; a reveal without a grant is denied, a

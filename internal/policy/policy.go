@@ -62,15 +62,15 @@ var table = map[string][]grant{
 	"identity.grant": {{Head, Own}},
 
 	// registry, calendar, rules
-	"bodies.read":     {{ReceivingOfficer, Any}, {HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}, {Agency, Any}, {Admin, Any}, {Auditor, Any}},
-	"bodies.write":    {{Admin, Any}},
-	"calendar.read":   {{ReceivingOfficer, Any}, {HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}, {Agency, Any}, {Admin, Any}, {Auditor, Any}},
-	"calendar.write":  {{Admin, Any}},
-	"rules.read":      {{ReceivingOfficer, Any}, {HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}, {Agency, Any}, {Admin, Any}, {Auditor, Any}},
-	"audit.read":      {{Auditor, Any}},
-	"reports.read":    {{Head, Own}, {Supervisor, Any}},
-	"codec.use":       {{Ops, Any}},
-	"ops.smoke":       {{Ops, Any}, {Admin, Any}},
+	"bodies.read":    {{ReceivingOfficer, Any}, {HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}, {Agency, Any}, {Admin, Any}, {Auditor, Any}},
+	"bodies.write":   {{Admin, Any}},
+	"calendar.read":  {{ReceivingOfficer, Any}, {HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}, {Agency, Any}, {Admin, Any}, {Auditor, Any}},
+	"calendar.write": {{Admin, Any}},
+	"rules.read":     {{ReceivingOfficer, Any}, {HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}, {Agency, Any}, {Admin, Any}, {Auditor, Any}},
+	"audit.read":     {{Auditor, Any}},
+	"reports.read":   {{Head, Own}, {Supervisor, Any}},
+	"codec.use":      {{Ops, Any}},
+	"ops.smoke":      {{Ops, Any}, {Admin, Any}},
 }
 
 // Subject is who asks: the verified token's roles and body.

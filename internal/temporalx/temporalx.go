@@ -95,10 +95,10 @@ func Dial(ctx context.Context, o Options) (client.Client, error) {
 		lg = slog.Default()
 	}
 	c, err := client.NewLazyClient(client.Options{
-		HostPort:       o.Address,
-		Namespace:      o.Namespace,
-		Logger:         sdklog.NewStructuredLogger(lg.With("component", "temporal")),
-		MetricsHandler: mh,
+		HostPort:         o.Address,
+		Namespace:        o.Namespace,
+		Logger:           sdklog.NewStructuredLogger(lg.With("component", "temporal")),
+		MetricsHandler:   mh,
 		DataConverter:    DataConverter(o.PayloadKeys),
 		FailureConverter: FailureConverter(o.PayloadKeys),
 	})
