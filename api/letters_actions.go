@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -126,7 +125,7 @@ func (s *Server) letterAction(name string) gin.HandlerFunc {
 		if err == nil {
 			err = h.Get(uctx, &res)
 		}
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		if err != nil && outlived(uctx, err) && ctx.Err() == nil {
 			loc := "/v1/letters/" + id + "/updates/" + updateID
 			c.Header("Location", loc)
 			c.JSON(http.StatusAccepted, gin.H{"status": "pending", "update_id": updateID, "detail": "the action is still running; GET the Location for its outcome"})

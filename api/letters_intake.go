@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -108,7 +107,7 @@ func (s *Server) createLetter(c *gin.Context) {
 	}
 
 	res, err := s.startLetter(ctx, id, in, actorOf(c))
-	if errors.Is(err, context.DeadlineExceeded) {
+	if err != nil && outlived(ctx, err) {
 		c.Header("Location", "/v1/letters/"+id)
 		c.JSON(http.StatusAccepted, gin.H{"id": id, "status": "pending", "detail": "registration is taking longer than usual; GET the Location to see the letter"})
 		return

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -102,7 +101,7 @@ func (s *Server) letterUpdateStatus(c *gin.Context) {
 	})
 	var res workflows.Result
 	err := h.Get(ctx, &res)
-	if errors.Is(err, context.DeadlineExceeded) {
+	if err != nil && outlived(ctx, err) {
 		c.JSON(http.StatusAccepted, gin.H{"status": "pending", "update_id": c.Param("update_id")})
 		return
 	}
