@@ -18,6 +18,7 @@ import (
 	"github.com/dannguyen/dannguyen/api"
 	"github.com/dannguyen/dannguyen/internal/config"
 	"github.com/dannguyen/dannguyen/internal/crypt"
+	"github.com/dannguyen/dannguyen/internal/outbox"
 	"github.com/dannguyen/dannguyen/internal/temporalx"
 	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/worker"
@@ -136,7 +137,13 @@ func runWorkerLoop(ctx context.Context, cfg config.Config, d *deps) error {
 		WarningWD: cfg.LadderWarningWD, HeadWD: cfg.LadderHeadWD, SuperiorWD: cfg.LadderSuperiorWD,
 	}}
 	w := worker.New(d.tc, acts, worker.Options{TaskQueue: cfg.TaskQueue, DBMaxOpenConns: cfg.DBMaxOpenConns})
-	return worker.Run(ctx, w)
+	// The deliverer lives with the worker because the workflows it runs fill the outbox; if the
+	// worker cannot start, the group stops delivery too, so the process exits instead of half-running.
+	deliverer := &outbox.Deliverer{DB: d.db, WebhookURL: cfg.WebhookURL}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return worker.Run(gctx, w) })
+	g.Go(func() error { return deliverer.Run(gctx) })
+	return g.Wait()
 }
 
 func runMigrate(ctx context.Context, cfg config.Config) error {
