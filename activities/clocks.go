@@ -48,11 +48,13 @@ func ComputeClockWith(cal *deadline.Calendar, rules *deadline.RuleSet, ladder La
 		if v == "" {
 			v = deadline.Normal
 		}
-		res, rule, err := deadline.ComputeRule(cal, rules, leg.RuleID, v, start, deadline.Options{})
+		opts := leg.Options
+		opts.Proof = false
+		res, rule, err := deadline.ComputeRule(cal, rules, leg.RuleID, v, start, opts)
 		if err != nil {
 			return workflows.Clock{}, deadlineError(fmt.Errorf("clock %s, rule %s from %s: %w", req.Name, leg.RuleID, start, err))
 		}
-		legs = append(legs, workflows.ClockLeg{RuleID: leg.RuleID, Variant: leg.Variant, StartOn: start, DueOn: res.DueOn})
+		legs = append(legs, workflows.ClockLeg{RuleID: leg.RuleID, Variant: leg.Variant, StartOn: start, DueOn: res.DueOn, Options: opts})
 		ids = append(ids, rule.ID)
 		bases = append(bases, rule.LegalBasis)
 		start, last = res.DueOn, res
@@ -73,8 +75,12 @@ func ComputeClockWith(cal *deadline.Calendar, rules *deadline.RuleSet, ladder La
 // working days before it, overdue when the period ends (24:00 on the due date), and the
 // escalations at the end of the H-th and S-th working day after it.
 func milestones(cal *deadline.Calendar, l Ladder, c workflows.Clock, req workflows.ClockRequest) ([]workflows.Milestone, error) {
-	if req.Ladder == "none" {
+	switch req.Ladder {
+	case "none":
 		return nil, nil
+	case "final":
+		// A finality clock has no ladder: when it ends, the decision becomes final.
+		return []workflows.Milestone{{Kind: "final", At: c.DueAt}}, nil
 	}
 	var out []workflows.Milestone
 	if l.WarningWD > 0 {
@@ -110,7 +116,8 @@ func milestones(cal *deadline.Calendar, l Ladder, c workflows.Clock, req workflo
 
 // deadlineError makes input and coverage errors non-retryable: retrying cannot fix them.
 func deadlineError(err error) error {
-	if errors.Is(err, deadline.ErrInvalidInput) || errors.Is(err, deadline.ErrOutOfCoverage) || errors.Is(err, deadline.ErrUnknownRule) {
+	if errors.Is(err, deadline.ErrInvalidInput) || errors.Is(err, deadline.ErrOutOfCoverage) || errors.Is(err, deadline.ErrUnknownRule) ||
+		errors.Is(err, deadline.ErrGuard) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "Invalid", err)
 	}
 	return err

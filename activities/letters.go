@@ -41,7 +41,7 @@ func letterRow(st *workflows.LetterState) (map[string]any, error) {
 		"classification": st.Classification, "hops": st.Hops, "responses": st.Responses,
 		"evaluation": st.Evaluation, "guidance": st.Guidance, "filed_reason": st.FiledReason,
 		"duplicates": st.DuplicatesSeen, "created_by": st.CreatedBy.Sub, "request_hash": in.RequestHash,
-		"follow_ups": st.FollowUps,
+		"follow_ups": st.FollowUps, "case": st.Case,
 	})
 	if err != nil {
 		return nil, err

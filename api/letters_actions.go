@@ -43,12 +43,30 @@ type actionRequest struct {
 	Summary          *string `json:"summary"`
 	Satisfied        *bool   `json:"satisfied"`
 	Partial          *bool   `json:"partial"`
+
+	// the settlement track (domain.md §4, §5)
+	Level             *int           `json:"level"`
+	Complex           *bool          `json:"complex"`
+	RemoteArea        *bool          `json:"remote_area"`
+	EspeciallyComplex *bool          `json:"especially_complex"`
+	Days              *int           `json:"days"`
+	DecisionNo        *string        `json:"decision_no"`
+	DecidedOn         *string        `json:"decided_on"`
+	DecisionKnownOn   *string        `json:"decision_known_on"`
+	Disciplinary      *bool          `json:"disciplinary"`
+	Tolling           []intervalJSON `json:"tolling"`
+}
+
+// intervalJSON is a closed range of days, as officers send tolling periods.
+type intervalJSON struct {
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 // actionFields: the fields of each action (api.md), the required ones marked with "!".
 var actionFields = map[string][]string{
 	"assign":          {"assignee!"},
-	"classify":        {"kind!", "field", "topic", "eligible", "ineligible_reason", "competent"},
+	"classify":        {"kind!", "field", "topic", "eligible", "ineligible_reason", "competent", "level", "decision_known_on", "disciplinary", "tolling"},
 	"mark-duplicate":  {"duplicate_of!"},
 	"forward":         {"to_body_id!", "note"},
 	"guide":           {"text!"},
@@ -59,6 +77,14 @@ var actionFields = map[string][]string{
 	"evaluate":        {"satisfied!", "note"},
 	"withdraw":        {"partial"},
 	"close":           {},
+	"accept":          {"complex", "remote_area", "especially_complex"},
+	"reject":          {"reason!", "note"},
+	"mark-complex":    {"complex!", "remote_area"},
+	"extend":          {"days", "reason!"},
+	"suspend":         {"reason!"},
+	"resume":          {},
+	"decide":          {"outcome!", "decision_no", "decided_on", "summary"},
+	"send-decision":   {},
 }
 
 var (
@@ -151,6 +177,10 @@ func (s *Server) validateAction(ctx context.Context, name string, r *actionReque
 		"reason": r.Reason != nil, "from_body_id": r.FromBodyID != nil, "received_on": r.ReceivedOn != nil,
 		"resolved_on": r.ResolvedOn != nil, "outcome": r.Outcome != nil, "summary": r.Summary != nil,
 		"satisfied": r.Satisfied != nil, "partial": r.Partial != nil,
+		"level": r.Level != nil, "complex": r.Complex != nil, "remote_area": r.RemoteArea != nil,
+		"especially_complex": r.EspeciallyComplex != nil, "days": r.Days != nil, "decision_no": r.DecisionNo != nil,
+		"decided_on": r.DecidedOn != nil, "decision_known_on": r.DecisionKnownOn != nil, "disciplinary": r.Disciplinary != nil,
+		"tolling": r.Tolling != nil,
 	}
 	allowed := map[string]bool{}
 	for _, f := range actionFields[name] {
@@ -218,9 +248,10 @@ func (s *Server) validateAction(ctx context.Context, name string, r *actionReque
 	if r.IneligibleReason != nil && !slices.Contains(ineligibleReasons, a.IneligibleReason) {
 		v.Add("ineligible_reason", "must be one of %v", ineligibleReasons[1:])
 	}
-	if r.Outcome != nil && !slices.Contains(responseOutcomes, a.Outcome) {
+	if r.Outcome != nil && name == "record-response" && !slices.Contains(responseOutcomes, a.Outcome) {
 		v.Add("outcome", "must be one of %v", responseOutcomes)
 	}
+	validateSettlement(name, &v, r, &a, date, str)
 	if err := v.Err(); err != nil {
 		return a, err
 	}

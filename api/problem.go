@@ -50,10 +50,11 @@ func toAppError(err error) *apperr.Error {
 	if errors.As(err, &mbe) {
 		return apperr.New(apperr.TooLarge, "the request body is larger than %d bytes", mbe.Limit)
 	}
-	// Update validators and workflow code reject with an application error whose type is the kind.
-	var tae *temporal.ApplicationError
-	if errors.As(err, &tae) {
-		if _, known := kindStatus[apperr.Kind(tae.Type())]; known {
+	// Update validators and workflow code reject with an application error whose type is the
+	// kind. Workflow code wraps errors with context, so the first application error in the
+	// chain may be that wrapping: look further down for one of a known kind.
+	if tae := knownApplicationError(err); tae != nil {
+		{
 			out := &apperr.Error{Kind: apperr.Kind(tae.Type()), Message: tae.Message()}
 			if tae.HasDetails() {
 				var extra map[string]any
@@ -81,6 +82,20 @@ func toAppError(err error) *apperr.Error {
 		return apperr.New(apperr.Unavailable, "a dependency did not answer in time; retry shortly")
 	}
 	return apperr.New(apperr.Internal, "internal error")
+}
+
+func knownApplicationError(err error) *temporal.ApplicationError {
+	for err != nil {
+		var tae *temporal.ApplicationError
+		if !errors.As(err, &tae) {
+			return nil
+		}
+		if _, known := kindStatus[apperr.Kind(tae.Type())]; known {
+			return tae
+		}
+		err = tae.Unwrap()
+	}
+	return nil
 }
 
 func fieldsFrom(v any) []apperr.FieldError {

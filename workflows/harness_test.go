@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -124,6 +125,30 @@ func (h *harness) row(col string) string {
 	var v string
 	require.NoError(h.t, h.db.Raw("SELECT coalesce("+col+"::text, '') FROM letters WHERE id = ?", h.id).Scan(&v).Error)
 	return v
+}
+
+// on schedules fn at 10:00 local on a legal date, so actions default their "on" to it.
+func (h *harness) on(date string, fn func()) { h.onAt(date, 10, fn) }
+
+// onAt schedules fn at an hour of a legal date. An action that depends on an earlier one of
+// the same day goes at a later hour, as a client waits for each answer before the next call.
+func (h *harness) onAt(date string, hour int, fn func()) {
+	at := deadline.MustParseDate(date).AddDays(-1).EndAt().Add(time.Duration(hour) * time.Hour)
+	h.env.RegisterDelayedCallback(fn, at.Sub(h.t0))
+}
+
+// clock reads one clock of the letter's read-model row.
+func (h *harness) clock(name string) map[string]any {
+	h.t.Helper()
+	var clocks []map[string]any
+	require.NoError(h.t, json.Unmarshal([]byte(h.row("clocks")), &clocks))
+	for _, c := range clocks {
+		if c["name"] == name {
+			return c
+		}
+	}
+	h.t.Fatalf("no clock %q in %s", name, h.row("clocks"))
+	return nil
 }
 
 // outboxCount counts the letter's queued notifications of one kind.

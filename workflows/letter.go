@@ -29,6 +29,7 @@ const (
 	StatusAwaitingResponse = "awaiting_response"
 	StatusResponseReceived = "response_received"
 	StatusWatch            = "watch"
+	StatusSettling         = "settling" // the office settles the complaint or denunciation itself (§4, §5)
 	StatusClosed           = "closed"
 )
 
@@ -93,7 +94,7 @@ type LetterStart struct {
 
 // Milestone is one step of a clock's ladder; each fires at most once.
 type Milestone struct {
-	Kind   string    `json:"kind"` // warning | overdue | escalate_head | escalate_superior | follow_up_due
+	Kind   string    `json:"kind"` // warning | overdue | escalate_head | escalate_superior | follow_up_due | final
 	At     time.Time `json:"at"`
 	Fired  bool      `json:"fired,omitempty"`
 	Target string    `json:"target,omitempty"`
@@ -113,7 +114,7 @@ type Clock struct {
 	MetOn      *deadline.Date `json:"met_on,omitempty"`
 	Late       bool           `json:"late,omitempty"`
 	LegalBasis string         `json:"legal_basis"`
-	Ladder     string         `json:"ladder,omitempty"` // full | due_only | none
+	Ladder     string         `json:"ladder,omitempty"` // full | due_only | none | final
 	Milestones []Milestone    `json:"milestones,omitempty"`
 }
 
@@ -124,10 +125,17 @@ type ClockLeg struct {
 	Variant string        `json:"variant,omitempty"`
 	StartOn deadline.Date `json:"start_on"`
 	DueOn   deadline.Date `json:"due_on"`
+	// Options are the leg's extensions, suspensions and tolling; kept so a recomputation
+	// (calendar change) applies them again.
+	Options deadline.Options `json:"options,omitzero"`
 }
 
-// Running reports whether the clock still counts.
+// Running reports whether the clock still counts against the office.
 func (c Clock) Running() bool { return c.Status == "running" || c.Status == "overdue" }
+
+// Counting reports whether the clock still counts at all: a running clock, or a window that
+// runs against the citizen. Both move when the calendar changes and both fire milestones.
+func (c Clock) Counting() bool { return c.Running() || c.Status == ClockWindow }
 
 // Event is one audit event; Seq is unique per letter.
 type Event struct {
@@ -194,6 +202,7 @@ type LetterState struct {
 	FollowUps       int             `json:"follow_ups,omitempty"`
 	EscalationLevel int             `json:"escalation_level,omitempty"`
 	Clocks          []Clock         `json:"clocks,omitempty"`
+	Case            *Case           `json:"case,omitempty"` // set when the office settles the matter itself
 	LastEventOn     deadline.Date   `json:"last_event_on"`
 	Seq             int64           `json:"seq"`
 	ClosedAt        *time.Time      `json:"closed_at,omitempty"`

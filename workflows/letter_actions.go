@@ -37,6 +37,17 @@ type Action struct {
 	Summary          string         `json:"summary,omitempty"`
 	Satisfied        *bool          `json:"satisfied,omitempty"`
 	Partial          bool           `json:"partial,omitempty"`
+
+	// The settlement track (domain.md §4, §5).
+	Level             int                 `json:"level,omitempty"`
+	Complex           bool                `json:"complex,omitempty"`
+	RemoteArea        bool                `json:"remote_area,omitempty"`
+	EspeciallyComplex bool                `json:"especially_complex,omitempty"`
+	Days              int                 `json:"days,omitempty"`
+	DecisionNo        string              `json:"decision_no,omitempty"`
+	DecisionKnownOn   *deadline.Date      `json:"decision_known_on,omitempty"`
+	Disciplinary      bool                `json:"disciplinary,omitempty"`
+	Tolling           []deadline.Interval `json:"tolling,omitempty"`
 }
 
 type actionSpec struct {
@@ -46,7 +57,7 @@ type actionSpec struct {
 }
 
 // open is every status but closed.
-var open = []string{StatusRegistered, StatusClassified, StatusFiled, StatusGuided, StatusAwaitingResponse, StatusResponseReceived, StatusWatch}
+var open = []string{StatusRegistered, StatusClassified, StatusFiled, StatusGuided, StatusAwaitingResponse, StatusResponseReceived, StatusWatch, StatusSettling}
 
 // actions is the letter state machine (domain.md §3.6) as data: which action is allowed in
 // which status, what it checks and what it does.
@@ -62,7 +73,7 @@ var actions = map[string]actionSpec{
 	"record-response": {from: []string{StatusAwaitingResponse, StatusWatch}, check: checkResponse, apply: applyResponse},
 	"evaluate":        {from: []string{StatusResponseReceived}, apply: applyEvaluate},
 	"withdraw":        {from: open, apply: applyWithdraw},
-	"close":           {from: []string{StatusFiled, StatusGuided, StatusResponseReceived, StatusWatch}, apply: applyClose},
+	"close":           {from: []string{StatusFiled, StatusGuided, StatusResponseReceived, StatusWatch, StatusSettling}, apply: applyClose},
 }
 
 // ActionNames lists the actions in a stable order, for the API and the docs.

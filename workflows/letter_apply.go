@@ -27,6 +27,12 @@ func applyClassify(r *letterRun, ctx workflow.Context, a Action, on deadline.Dat
 	if err := r.protectIfNeeded(ctx, a.Kind); err != nil {
 		return err
 	}
+	// Histories recorded before the settlement track existed must replay without it.
+	if workflow.GetVersion(ctx, "settlement-track", workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+		if err := r.openCase(ctx, a, on); err != nil {
+			return err
+		}
+	}
 	data := map[string]any{"kind": a.Kind, "field": a.Field, "topic": a.Topic, "on": on.String()}
 	if a.Eligible != nil {
 		data["eligible"] = *a.Eligible
@@ -92,6 +98,7 @@ func applyForward(r *letterRun, ctx workflow.Context, a Action, on deadline.Date
 	r.notify("citizen_notice", "citizen", "forwarded/"+a.ToBodyID, map[string]any{"event": "forwarded", "to_body_id": a.ToBodyID})
 	r.notify("forwarding_slip", "body:"+a.ToBodyID, "slip/"+a.ToBodyID, map[string]any{"from_body_id": hop.From})
 	r.outcome(ctx, on)
+	r.meetClock(ctx, "forward_by", on)
 	_, err := r.startClock(ctx, ClockRequest{Name: "answer", Start: on, Legs: answerLegs(r.kind(), r.st.Intake.RemoteArea),
 		Ladder: "full", EscalateFrom: a.ToBodyID})
 	return err
@@ -202,7 +209,17 @@ func applyEvaluate(r *letterRun, ctx workflow.Context, a Action, on deadline.Dat
 }
 
 func applyWithdraw(r *letterRun, ctx workflow.Context, a Action, on deadline.Date) error {
-	r.event(ctx, "withdrawn", a.Actor.Sub, map[string]any{"on": on.String(), "partial": a.Partial})
+	data := map[string]any{"on": on.String(), "partial": a.Partial}
+	if c := r.st.Case; c != nil && !a.Partial && c.Kind == "complaint" {
+		// The termination notice bars a new complaint on the same matter for 30 days (T14).
+		bar, err := r.barAfterTermination(ctx, on)
+		if err != nil {
+			return err
+		}
+		c.Status = CaseTerminated
+		data["bar_until"] = bar.String()
+	}
+	r.event(ctx, "withdrawn", a.Actor.Sub, data)
 	if a.Partial {
 		return nil
 	}

@@ -17,7 +17,7 @@ func (r *letterRun) fireDueMilestones(ctx workflow.Context) error {
 	type due struct{ clock, ms int }
 	var list []due
 	for ci, c := range r.st.Clocks {
-		if !c.Running() {
+		if !c.Counting() {
 			continue
 		}
 		for mi, m := range c.Milestones {
@@ -32,8 +32,23 @@ func (r *letterRun) fireDueMilestones(ctx workflow.Context) error {
 	sort.SliceStable(list, func(i, j int) bool {
 		return r.st.Clocks[list[i].clock].Milestones[list[i].ms].At.Before(r.st.Clocks[list[j].clock].Milestones[list[j].ms].At)
 	})
+	var appealFrom *deadline.Date
 	for _, d := range list {
-		if err := r.fire(ctx, &r.st.Clocks[d.clock], &r.st.Clocks[d.clock].Milestones[d.ms]); err != nil {
+		c := &r.st.Clocks[d.clock]
+		m := &c.Milestones[d.ms]
+		if err := r.fire(ctx, c, m); err != nil {
+			return err
+		}
+		if k := r.st.Case; m.Kind == "overdue" && c.Name == "settlement" && k != nil && k.Kind == "complaint" && k.Level == 1 {
+			due := c.DueOn
+			appealFrom = &due
+		}
+	}
+	// Started after the loop: a new clock may move the slice the loop points into. A
+	// first-instance deadline that expires without a decision opens the second-instance
+	// window from that day (LKN 33, T13).
+	if appealFrom != nil {
+		if err := r.openAppealWindow(ctx, *appealFrom); err != nil {
 			return err
 		}
 	}
@@ -73,6 +88,12 @@ func (r *letterRun) fire(ctx workflow.Context, c *Clock, m *Milestone) error {
 		data["level"], data["to"], data["from_body_id"] = 2, "body:"+superior, m.Target
 		r.event(ctx, "escalated", "", data)
 		r.notify("escalation", "body:"+superior, key+"/superior", data)
+	case "final":
+		c.Status = ClockEnded
+		if k := r.st.Case; k != nil && k.Status != CaseFinal {
+			k.Status = CaseFinal
+		}
+		r.event(ctx, "decision_final", "", data)
 	case "follow_up_due":
 		r.event(ctx, "follow_up_due", "", data)
 		r.notify("follow_up_due", office, fmt.Sprintf("%s/%d", key, m.At.Unix()), data)
@@ -121,7 +142,7 @@ func (r *letterRun) recomputeClocks(ctx workflow.Context, change CalendarChanged
 	moved := false
 	for i := range r.st.Clocks {
 		old := r.st.Clocks[i]
-		if !old.Running() {
+		if !old.Counting() {
 			continue
 		}
 		req := ClockRequest{Name: old.Name, Start: old.StartOn, Legs: legsOf(old), Ladder: old.Ladder, EscalateFrom: escalateFrom(old)}
@@ -157,7 +178,7 @@ func (r *letterRun) recomputeClocks(ctx workflow.Context, change CalendarChanged
 func legsOf(c Clock) []ClockLeg {
 	legs := make([]ClockLeg, len(c.Legs))
 	for i, l := range c.Legs {
-		legs[i] = ClockLeg{RuleID: l.RuleID, Variant: l.Variant}
+		legs[i] = ClockLeg{RuleID: l.RuleID, Variant: l.Variant, Options: l.Options}
 	}
 	return legs
 }

@@ -111,7 +111,7 @@ func (r *letterRun) waitForWork(ctx workflow.Context) error {
 func (r *letterRun) nextMilestone() (time.Time, bool) {
 	var best time.Time
 	for _, c := range r.st.Clocks {
-		if !c.Running() {
+		if !c.Counting() {
 			continue
 		}
 		for _, m := range c.Milestones {

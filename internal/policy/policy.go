@@ -58,6 +58,16 @@ var table = map[string][]grant{
 	"letters.withdraw":        {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}},
 	"letters.close":           {{HandlingOfficer, Own}, {Head, Own}},
 
+	// settling a complaint or denunciation the office's own body is competent for
+	"letters.accept":        {{HandlingOfficer, Own}, {Head, Own}},
+	"letters.reject":        {{HandlingOfficer, Own}, {Head, Own}},
+	"letters.mark-complex":  {{HandlingOfficer, Own}, {Head, Own}},
+	"letters.extend":        {{Head, Own}},
+	"letters.suspend":       {{Head, Own}},
+	"letters.resume":        {{Head, Own}},
+	"letters.decide":        {{Head, Own}},
+	"letters.send-decision": {{HandlingOfficer, Own}, {Head, Own}},
+
 	// the denouncer's identity (domain.md §8): the head may grant; reveals are checked per case
 	"identity.grant": {{Head, Own}},
 

@@ -1,0 +1,83 @@
+package api_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dannguyen/dannguyen/internal/testenv"
+)
+
+// A first-instance complaint settled by the office itself, recorded from paper decisions dated
+// in the past: accepted 2026-01-26 (T01: due 2026-02-25), undecided at the due date so the
+// second-instance window opens from it (T13: 2026-03-27), decided late, sent, and final.
+func TestComplaintSettlementOverHTTP(t *testing.T) {
+	t.Parallel()
+	s := testenv.NewStack(t)
+	body := letterBody("2026-01-20")
+	id := createLetter(t, s, body)["id"].(string)
+	act(t, s, id, "classify", map[string]any{"kind": "complaint", "field": "administrative", "eligible": true, "competent": true,
+		"decision_known_on": "2025-12-01", "on": "2026-01-22"}, 200)
+	bad := testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/reject", map[string]any{"reason": "vague"})
+	require.Equal(t, 422, bad.Status, bad.String())
+	require.Contains(t, bad.String(), "LKN art 11")
+	l := act(t, s, id, "accept", map[string]any{"on": "2026-01-26"}, 200)
+	require.Equal(t, "settling", l["status"])
+	require.Equal(t, "2026-02-25", clock(t, l, "settlement")["due_on"])
+	require.Equal(t, "overdue", clock(t, l, "settlement")["status"])
+	require.Equal(t, "2026-01-30", clock(t, l, "acceptance")["due_on"], "T07's rule: 10 CD from receipt before 2026-07-01")
+	require.Equal(t, "met", clock(t, l, "acceptance")["status"])
+
+	l = act(t, s, id, "decide", map[string]any{"outcome": "partly_correct", "decision_no": "15/QĐ-UBND", "decided_on": "2026-03-10"}, 200)
+	require.Equal(t, true, clock(t, l, "settlement")["late"])
+	require.Equal(t, "2026-03-13", clock(t, l, "send_decision")["due_on"])
+	l = act(t, s, id, "send-decision", map[string]any{"on": "2026-03-12"}, 200)
+	require.Equal(t, "2026-04-13", clock(t, l, "appeal_window")["due_on"], "30 CD from 12 Mar = Sat 11 Apr → Mon 13 Apr")
+	require.Equal(t, "window", clock(t, l, "appeal_window")["status"])
+
+	// The finality period (from 10 Mar, ends 9 Apr) has long passed: the case becomes final.
+	require.Eventually(t, func() bool {
+		v := testenv.Do(t, "GET", s.URL+"/v1/letters/"+id, nil).Map(t)
+		return v["detail"].(map[string]any)["case"].(map[string]any)["status"] == "final"
+	}, 20e9, 100e6)
+	act(t, s, id, "close", nil, 200)
+}
+
+// A complex denunciation: one 30-day extension decided in time moves the due date (T18); a
+// second is refused by the rule; an extension dated after the due date is refused (T40).
+func TestDenunciationExtensionsOverHTTP(t *testing.T) {
+	t.Parallel()
+	s := testenv.NewStack(t)
+	id := createLetter(t, s, denunciationBody("2026-01-20"))["id"].(string)
+	act(t, s, id, "classify", map[string]any{"kind": "denunciation", "eligible": true, "competent": true, "on": "2026-01-22"}, 200)
+	l := act(t, s, id, "accept", map[string]any{"complex": true, "on": "2026-01-26"}, 200)
+	require.Equal(t, "2026-02-25", clock(t, l, "settlement")["due_on"])
+	require.Equal(t, "2026-02-02", clock(t, l, "acceptance_notice")["due_on"], "5 WD from Mon 26 Jan")
+
+	for _, c := range []struct {
+		body   map[string]any
+		status int
+		says   string
+	}{
+		{map[string]any{"days": 0, "reason": "x", "on": "2026-02-20"}, 422, "1 to 30 days"},
+		{map[string]any{"days": 30, "on": "2026-02-20"}, 422, "reason"},
+		{map[string]any{"days": 30, "reason": "x", "on": "2026-02-26"}, 409, "too late"},
+	} {
+		res := testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/extend", c.body)
+		require.Equal(t, c.status, res.Status, res.String())
+		require.Contains(t, res.String(), c.says)
+	}
+	l = act(t, s, id, "extend", map[string]any{"days": 30, "reason": "xác minh tại nhiều nơi", "on": "2026-02-20"}, 200)
+	require.Equal(t, "2026-03-27", clock(t, l, "settlement")["due_on"])
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/extend", map[string]any{"days": 30, "reason": "lần 2", "on": "2026-03-20"})
+	require.Equal(t, 422, res.Status, res.String())
+	require.Contains(t, res.String(), "allows 1 extension")
+	require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+
+	officer := "Bearer " + testenv.Token(t, "ho-1", "ubdngs", "handling_officer")
+	denied := testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/decide", map[string]any{"outcome": "untrue"}, "Authorization", officer)
+	require.Equal(t, 403, denied.Status, "the head decides: %s", denied.String())
+	l = act(t, s, id, "decide", map[string]any{"outcome": "untrue", "on": "2026-03-25"}, 200)
+	require.Equal(t, "2026-04-01", clock(t, l, "conclusion_notice")["due_on"])
+	act(t, s, id, "close", nil, 200)
+}
