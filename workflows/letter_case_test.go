@@ -32,10 +32,10 @@ func (h *harness) finish(on string) {
 // rolled forward off Tết, weekends and 1 May.
 func TestComplaintSettlementDueT01ToT06(t *testing.T) {
 	for _, c := range []struct {
-		name, accepted string
-		level          int
+		name, accepted  string
+		level           int
 		complex, remote bool
-		want           string
+		want            string
 	}{
 		{"T01 normal", "2026-01-26", 1, false, false, "2026-02-25"},
 		{"T03 ends inside Tết", "2026-01-16", 1, false, false, "2026-02-23"},
@@ -234,7 +234,9 @@ func TestDenunciationInitialT16T17(t *testing.T) {
 	})
 	h2.onAt("2026-02-11", 11, func() { h2.update("accept", workflows.Action{Actor: resolver}, "not opened") })
 	h2.on("2026-02-20", func() { h2.update("forward", workflows.Action{Actor: resolver, ToBodyID: "ubnd-ha-noi"}, "") })
-	h2.on("2026-02-21", func() { h2.update("close", workflows.Action{Actor: resolver}, "not allowed while the letter is awaiting_response") })
+	h2.on("2026-02-21", func() {
+		h2.update("close", workflows.Action{Actor: resolver}, "not allowed while the letter is awaiting_response")
+	})
 	h2.on("2026-02-21", func() { h2.update("withdraw", workflows.Action{Actor: resolver}, "") })
 	h2.run(caseIntake("denunciation", "2026-02-11"))
 	require.Equal(t, "2026-02-25", h2.clock("forward_by")["due_on"])
@@ -334,7 +336,9 @@ func TestComplaintSuspensionOnlyFrom2026Reform(t *testing.T) {
 		h.update("classify", competent("complaint"), "")
 		h.update("accept", workflows.Action{Actor: resolver}, "")
 	})
-	h.on("2026-03-10", func() { h.update("suspend", workflows.Action{Actor: resolver, Reason: "ốm"}, "before suspension existed") })
+	h.on("2026-03-10", func() {
+		h.update("suspend", workflows.Action{Actor: resolver, Reason: "ốm"}, "before suspension existed")
+	})
 	h.finish("2026-03-11")
 	h.run(caseIntake("complaint", "2026-03-02"))
 	require.Equal(t, 0, h.count("suspended", ""))
