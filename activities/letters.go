@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/dannguyen/dannguyen/deadline"
+	"github.com/dannguyen/dannguyen/internal/apperr"
 	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/workflows"
 )
@@ -41,7 +42,8 @@ func letterRow(st *workflows.LetterState) (map[string]any, error) {
 		"classification": st.Classification, "hops": st.Hops, "responses": st.Responses,
 		"evaluation": st.Evaluation, "guidance": st.Guidance, "filed_reason": st.FiledReason,
 		"duplicates": st.DuplicatesSeen, "created_by": st.CreatedBy.Sub, "request_hash": in.RequestHash,
-		"follow_ups": st.FollowUps, "case": st.Case,
+		"follow_ups": st.FollowUps, "case": st.Case, "parts": st.Parts, "split_from": in.SplitFrom,
+		"first_instance_of": st.FirstInstanceOf,
 	})
 	if err != nil {
 		return nil, err
@@ -278,4 +280,55 @@ func (a *Activities) ProtectIdentity(ctx context.Context, req workflows.ProtectR
 		return "", err
 	}
 	return p, nil
+}
+
+// CopyIdentity seals a split letter's protected senders again under one of its parts and
+// returns the part's pseudonym; a retry finds the part's sealed copy already there.
+func (a *Activities) CopyIdentity(ctx context.Context, req workflows.CopyIdentityRequest) (string, error) {
+	if a.VaultKeys == nil {
+		return "", temporal.NewNonRetryableApplicationError("the worker has no VAULT_KEYS", "Internal", nil)
+	}
+	var senders []workflows.Sender
+	if _, err := models.OpenIdentity(ctx, a.DB, a.VaultKeys, req.From, &senders); err != nil {
+		return "", fmt.Errorf("open the senders of %s: %w", req.From, err)
+	}
+	p := models.Pseudonym(a.PseudonymKey, req.To, req.Kind)
+	if err := models.SealIdentity(ctx, a.DB, a.VaultKeys, req.To, p, senders); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// FirstInstanceCheck reads, from the read model, the first-instance complaint a second
+// instance names: its case status and the window to lodge the second instance.
+func (a *Activities) FirstInstanceCheck(ctx context.Context, letterID string) (workflows.FirstInstance, error) {
+	row, err := models.GetLetter(ctx, a.DB, letterID)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return workflows.FirstInstance{}, nil
+	}
+	if err != nil {
+		return workflows.FirstInstance{}, fmt.Errorf("first instance %s: %w", letterID, err)
+	}
+	fi := workflows.FirstInstance{Found: true, Kind: row.Kind}
+	clocks, err := row.ClockList()
+	if err != nil {
+		return fi, err
+	}
+	for _, c := range clocks {
+		switch c.Name {
+		case "appeal_window":
+			due := c.DueOn
+			fi.WindowDueOn = &due
+		case "settlement":
+			due := c.DueOn
+			fi.SettlementOn = &due
+		}
+	}
+	var detail struct {
+		Case *workflows.Case `json:"case"`
+	}
+	if json.Unmarshal(row.Detail, &detail) == nil && detail.Case != nil {
+		fi.CaseStatus = detail.Case.Status
+	}
+	return fi, nil
 }

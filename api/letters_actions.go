@@ -55,6 +55,16 @@ type actionRequest struct {
 	DecisionKnownOn   *string        `json:"decision_known_on"`
 	Disciplinary      *bool          `json:"disciplinary"`
 	Tolling           []intervalJSON `json:"tolling"`
+	Procedure         *string        `json:"procedure"`
+	FirstInstanceOf   *string        `json:"first_instance_of"`
+	Parts             []partJSON     `json:"parts"`
+}
+
+// partJSON is one part of a mixed letter to split.
+type partJSON struct {
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	Content string `json:"content"`
 }
 
 // intervalJSON is a closed range of days, as officers send tolling periods.
@@ -66,7 +76,8 @@ type intervalJSON struct {
 // actionFields: the fields of each action (api.md), the required ones marked with "!".
 var actionFields = map[string][]string{
 	"assign":          {"assignee!"},
-	"classify":        {"kind!", "field", "topic", "eligible", "ineligible_reason", "competent", "level", "decision_known_on", "disciplinary", "tolling"},
+	"classify":        {"kind!", "field", "topic", "eligible", "ineligible_reason", "competent", "level", "decision_known_on", "disciplinary", "tolling", "procedure", "first_instance_of"},
+	"split":           {"parts!"},
 	"mark-duplicate":  {"duplicate_of!"},
 	"forward":         {"to_body_id!", "note"},
 	"guide":           {"text!"},
@@ -180,7 +191,8 @@ func (s *Server) validateAction(ctx context.Context, name string, r *actionReque
 		"level": r.Level != nil, "complex": r.Complex != nil, "remote_area": r.RemoteArea != nil,
 		"especially_complex": r.EspeciallyComplex != nil, "days": r.Days != nil, "decision_no": r.DecisionNo != nil,
 		"decided_on": r.DecidedOn != nil, "decision_known_on": r.DecisionKnownOn != nil, "disciplinary": r.Disciplinary != nil,
-		"tolling": r.Tolling != nil,
+		"tolling": r.Tolling != nil, "procedure": r.Procedure != nil, "first_instance_of": r.FirstInstanceOf != nil,
+		"parts": r.Parts != nil,
 	}
 	allowed := map[string]bool{}
 	for _, f := range actionFields[name] {
@@ -265,6 +277,15 @@ func (s *Server) validateAction(ctx context.Context, name string, r *actionReque
 		}
 		if !ok {
 			v.Add(field, "no body %q; see GET /v1/bodies", body)
+		}
+	}
+	if a.FirstInstanceOf != "" {
+		if a.FirstInstanceOf == letterID {
+			v.Add("first_instance_of", "a letter cannot be its own first instance")
+		} else if ok, err := models.LetterExists(ctx, s.DB, a.FirstInstanceOf); err != nil {
+			return a, err
+		} else if !ok {
+			v.Add("first_instance_of", "no letter %q", a.FirstInstanceOf)
 		}
 	}
 	if a.DuplicateOf != "" {

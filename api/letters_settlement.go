@@ -2,6 +2,7 @@ package api
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/apperr"
@@ -40,6 +41,26 @@ func validateSettlement(name string, v *apperr.Validation, r *actionRequest, a *
 	if name == "decide" && r.Outcome != nil && !slices.Contains(workflows.ComplaintOutcomes, a.Outcome) &&
 		!slices.Contains(workflows.DenunciationOutcomes, a.Outcome) {
 		v.Add("outcome", "must be one of %v (complaint) or %v (denunciation)", workflows.ComplaintOutcomes, workflows.DenunciationOutcomes)
+	}
+	if r.Procedure != nil {
+		a.Procedure = *r.Procedure
+		if a.Procedure != "re_denunciation" && a.Procedure != "overdue_escalation" {
+			v.Add("procedure", "is re_denunciation (LTC 37) or overdue_escalation (LTC 38)")
+		}
+	}
+	a.FirstInstanceOf = str("first_instance_of", r.FirstInstanceOf, 100)
+	if a.FirstInstanceOf != "" && a.Level != 2 {
+		v.Add("first_instance_of", "only a second-instance complaint (level 2) names its first instance")
+	}
+	if r.Parts != nil && (len(r.Parts) < 2 || len(r.Parts) > 5) {
+		v.Add("parts", "a mixed letter splits into 2 to 5 parts")
+	}
+	for i, p := range r.Parts {
+		field := "parts[" + strconv.Itoa(i) + "]"
+		if !slices.Contains([]string{"complaint", "denunciation", "recommendation", "reflection"}, p.Kind) {
+			v.Add(field+".kind", "is one of complaint, denunciation, recommendation, reflection")
+		}
+		a.Parts = append(a.Parts, workflows.Part{Kind: p.Kind, Subject: str(field+".subject", &p.Subject, 500), Content: str(field+".content", &p.Content, 20000)})
 	}
 	if len(r.Tolling) > 20 {
 		v.Add("tolling", "at most 20 intervals")

@@ -81,3 +81,44 @@ func TestDenunciationExtensionsOverHTTP(t *testing.T) {
 	require.Equal(t, "2026-04-01", clock(t, l, "conclusion_notice")["due_on"])
 	act(t, s, id, "close", nil, 200)
 }
+
+// A second-instance complaint names its first instance and is judged against the window
+// that opened when the first-instance deadline expired (T13: until 2026-03-27).
+func TestSecondInstanceLinkOverHTTP(t *testing.T) {
+	t.Parallel()
+	s := testenv.NewStack(t)
+	first := createLetter(t, s, letterBody("2026-01-20"))["id"].(string)
+	act(t, s, first, "classify", map[string]any{"kind": "complaint", "eligible": true, "competent": true, "on": "2026-01-22"}, 200)
+	act(t, s, first, "accept", map[string]any{"on": "2026-01-26"}, 200)
+	require.Eventually(t, func() bool {
+		l := testenv.Do(t, "GET", s.URL+"/v1/letters/"+first, nil).Map(t)
+		for _, c := range l["clocks"].([]any) {
+			if c.(map[string]any)["name"] == "appeal_window" {
+				return c.(map[string]any)["due_on"] == "2026-03-27"
+			}
+		}
+		return false
+	}, 20e9, 100e6)
+
+	for received, admissible := range map[string]bool{"2026-03-10": true, "2026-04-10": false} {
+		id := createLetter(t, s, letterBody(received))["id"].(string)
+		res := testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/classify",
+			map[string]any{"kind": "complaint", "eligible": true, "competent": true, "first_instance_of": first})
+		require.Equal(t, 422, res.Status, "level 2 is needed: %s", res.String())
+		l := act(t, s, id, "classify", map[string]any{"kind": "complaint", "eligible": true, "competent": true, "level": 2, "first_instance_of": first}, 200)
+		found := false
+		for _, e := range l["history"].([]any) {
+			ev := e.(map[string]any)
+			if ev["type"] == "second_instance_linked" {
+				found = true
+				require.Equal(t, admissible, ev["data"].(map[string]any)["admissible"], received)
+				require.Equal(t, "2026-03-27", ev["data"].(map[string]any)["window_due_on"])
+			}
+		}
+		require.True(t, found, "the link is in the history")
+		require.Equal(t, first, l["detail"].(map[string]any)["first_instance_of"])
+	}
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters/"+first+"/split", map[string]any{"parts": []any{map[string]any{"kind": "complaint"}, map[string]any{"kind": "x"}}})
+	require.Equal(t, 422, res.Status, res.String())
+	require.Contains(t, res.String(), "parts[1].kind")
+}

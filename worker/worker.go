@@ -43,13 +43,15 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.CalendarFanoutWorkflow, workflow.RegisterOptions{Name: workflows.CalendarFanoutWorkflowName})
 	r.RegisterActivityWithOptions(acts.AffectedLetters, activity.RegisterOptions{Name: workflows.ActAffectedLetters})
 	for name, fn := range map[string]any{
-		"RecordSmoke":                acts.RecordSmoke,
-		workflows.ActComputeClock:    acts.ComputeClock,
-		workflows.ActRegisterLetter:  acts.RegisterLetter,
-		workflows.ActPersistLetter:   acts.PersistLetter,
-		workflows.ActSuperiorBody:    acts.SuperiorBody,
-		workflows.ActNoteDuplicate:   acts.NoteDuplicateOnClosedLetter,
-		workflows.ActProtectIdentity: acts.ProtectIdentity,
+		"RecordSmoke":                   acts.RecordSmoke,
+		workflows.ActComputeClock:       acts.ComputeClock,
+		workflows.ActRegisterLetter:     acts.RegisterLetter,
+		workflows.ActPersistLetter:      acts.PersistLetter,
+		workflows.ActSuperiorBody:       acts.SuperiorBody,
+		workflows.ActNoteDuplicate:      acts.NoteDuplicateOnClosedLetter,
+		workflows.ActProtectIdentity:    acts.ProtectIdentity,
+		workflows.ActCopyIdentity:       acts.CopyIdentity,
+		workflows.ActFirstInstanceCheck: acts.FirstInstanceCheck,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

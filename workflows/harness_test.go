@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/dannguyen/dannguyen/activities"
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/testenv"
+	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/worker"
 	"github.com/dannguyen/dannguyen/workflows"
 )
@@ -149,6 +151,11 @@ func (h *harness) clock(name string) map[string]any {
 	}
 	h.t.Fatalf("no clock %q in %s", name, h.row("clocks"))
 	return nil
+}
+
+// sealIdentity puts senders into the vault as the API does at intake.
+func sealIdentity(h *harness, letterID string, senders []workflows.Sender) error {
+	return models.SealIdentity(context.Background(), h.db, testenv.VaultKeys, letterID, "Người tố cáo #Q42", senders)
 }
 
 // outboxCount counts the letter's queued notifications of one kind.

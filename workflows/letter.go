@@ -76,6 +76,8 @@ type Intake struct {
 	// Protected: the senders are in the identity vault, not here; Pseudonym stands for them.
 	Protected bool   `json:"protected,omitempty"`
 	Pseudonym string `json:"pseudonym,omitempty"`
+	// SplitFrom is the mixed letter this one is a part of (T38).
+	SplitFrom string `json:"split_from,omitempty"`
 }
 
 // NeedsProtection reports whether the senders' identity must live only in the vault: every
@@ -202,7 +204,9 @@ type LetterState struct {
 	FollowUps       int             `json:"follow_ups,omitempty"`
 	EscalationLevel int             `json:"escalation_level,omitempty"`
 	Clocks          []Clock         `json:"clocks,omitempty"`
-	Case            *Case           `json:"case,omitempty"` // set when the office settles the matter itself
+	Case            *Case           `json:"case,omitempty"`              // set when the office settles the matter itself
+	Parts           []string        `json:"parts,omitempty"`             // letters this mixed letter was split into
+	FirstInstanceOf string          `json:"first_instance_of,omitempty"` // a second-instance complaint's first instance
 	LastEventOn     deadline.Date   `json:"last_event_on"`
 	Seq             int64           `json:"seq"`
 	ClosedAt        *time.Time      `json:"closed_at,omitempty"`

@@ -48,6 +48,11 @@ type Action struct {
 	DecisionKnownOn   *deadline.Date      `json:"decision_known_on,omitempty"`
 	Disciplinary      bool                `json:"disciplinary,omitempty"`
 	Tolling           []deadline.Interval `json:"tolling,omitempty"`
+	// Procedure is a denunciation reaching a superior: "re_denunciation" (LTC 37) or
+	// "overdue_escalation" (LTC 38).
+	Procedure       string `json:"procedure,omitempty"`
+	FirstInstanceOf string `json:"first_instance_of,omitempty"` // a second-instance complaint: the first-instance letter
+	Parts           []Part `json:"parts,omitempty"`             // split: the parts of a mixed letter
 }
 
 type actionSpec struct {

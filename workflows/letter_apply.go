@@ -11,6 +11,8 @@ import (
 // The processing clock (D33) stops at the office's first outcome for the letter.
 func (r *letterRun) outcome(ctx workflow.Context, on deadline.Date) {
 	r.meetClock(ctx, "processing", on)
+	r.meetClock(ctx, "review", on)
+	r.meetClock(ctx, "report_request", on)
 }
 
 func applyAssign(r *letterRun, ctx workflow.Context, a Action, on deadline.Date) error {

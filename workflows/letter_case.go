@@ -106,6 +106,9 @@ func (r *letterRun) openCase(ctx workflow.Context, a Action, on deadline.Date) e
 			return err
 		}
 	}
+	if err := r.startProcedure(ctx, a); err != nil {
+		return err
+	}
 	if !eligible || (a.Kind != "complaint" && a.Kind != "denunciation") {
 		return nil
 	}
@@ -129,10 +132,33 @@ func (r *letterRun) openCase(ctx workflow.Context, a Action, on deadline.Date) e
 	if _, err := r.startClock(ctx, ClockRequest{Name: "acceptance", Start: in.ReceivedOn, Legs: []ClockLeg{{RuleID: "D03"}}, Ladder: "full", EscalateFrom: in.BodyID}); err != nil {
 		return err
 	}
+	if level == 2 && a.FirstInstanceOf != "" {
+		if err := r.linkFirstInstance(ctx, a); err != nil {
+			return err
+		}
+	}
 	if a.DecisionKnownOn != nil {
 		return r.checkLimitation(ctx, a, level)
 	}
 	return nil
+}
+
+// startProcedure starts the superior's clock for a denunciation that reaches it after the
+// first resolver: the review of a re-denunciation (D28, T22) or the report request on an
+// overdue one (D29a, T23). The office's first outcome on the letter meets it.
+func (r *letterRun) startProcedure(ctx workflow.Context, a Action) error {
+	var name, rule string
+	switch a.Procedure {
+	case "":
+		return nil
+	case "re_denunciation":
+		name, rule = "review", "D28"
+	case "overdue_escalation":
+		name, rule = "report_request", "D29a"
+	}
+	_, err := r.startClock(ctx, ClockRequest{Name: name, Start: r.st.Intake.ReceivedOn, Legs: []ClockLeg{{RuleID: rule}},
+		Ladder: "full", EscalateFrom: r.st.Intake.BodyID})
+	return err
 }
 
 // checkLimitation judges the filing date against the limitation period (D01, or D02 for a

@@ -3,9 +3,12 @@ package workflows_test
 import (
 	"testing"
 
+	"go.temporal.io/sdk/testsuite"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/dannguyen/dannguyen/deadline"
+	"github.com/dannguyen/dannguyen/internal/testenv"
 	"github.com/dannguyen/dannguyen/workflows"
 )
 
@@ -368,4 +371,84 @@ func TestPressAndAnonymousDenunciationsT24T36(t *testing.T) {
 	h2.run(anon)
 	require.Equal(t, 1, h2.count("inspection_lead_created", ""))
 	require.Equal(t, 0, h2.count("accepted", ""))
+}
+
+// T22/T23: a denunciation reaching the superior: the review of a re-denunciation is due in
+// 20 days, the report request on an overdue one in 5 working days; the first outcome meets it.
+func TestSuperiorProceduresT22T23(t *testing.T) {
+	for _, c := range []struct{ procedure, received, clock, want string }{
+		{"re_denunciation", "2026-02-05", "review", "2026-02-25"},
+		{"overdue_escalation", "2026-03-02", "report_request", "2026-03-09"},
+	} {
+		t.Run(c.procedure, func(t *testing.T) {
+			h := newHarness(t, c.received)
+			h.on(c.received, func() {
+				a := competent("denunciation")
+				a.Procedure = c.procedure
+				h.update("classify", a, "")
+			})
+			h.onAt(c.received, 11, func() { h.update("accept", workflows.Action{Actor: resolver}, "") })
+			h.finish(c.received)
+			h.run(caseIntake("denunciation", c.received))
+			require.Equal(t, c.want, h.clock(c.clock)["due_on"])
+			require.Equal(t, "met", h.clock(c.clock)["status"])
+		})
+	}
+}
+
+// T38: a mixed letter is split into a complaint part and a denunciation part, each its own
+// letter with its own clocks, linked both ways; the senders stay protected in both.
+func TestSplitMixedLetterT38(t *testing.T) {
+	h := newHarness(t, "2026-04-01")
+	in := caseIntake("mixed", "2026-04-01")
+	in.Protected, in.Pseudonym, in.Senders = true, "Người tố cáo #Q42", nil
+	sealed := []workflows.Sender{{FullName: "Nguyễn Văn Đức", IDNumber: "001203004567"}}
+	require.NoError(t, sealIdentity(h, h.id, sealed))
+	h.on("2026-04-01", func() {
+		h.update("classify", workflows.Action{Actor: resolver, Kind: "mixed", Eligible: ptr(true), Competent: ptr(true)}, "")
+	})
+	h.onAt("2026-04-01", 11, func() {
+		h.update("split", workflows.Action{Actor: resolver, Parts: []workflows.Part{{Kind: "complaint"}}}, "2 to 5 parts")
+		h.update("split", workflows.Action{Actor: resolver, Parts: []workflows.Part{
+			{Kind: "complaint", Subject: "Khiếu nại quyết định thu hồi đất"},
+			{Kind: "denunciation", Subject: "Tố cáo cán bộ địa chính"},
+		}}, "")
+	})
+	h.finish("2026-04-02")
+	// The test environment runs the parts in-process until they end too: file and close them.
+	for i := 1; i <= 2; i++ {
+		part := workflows.LetterWorkflowID(workflows.PartID(h.id, i))
+		for hour, action := range map[int]string{13: "file", 14: "close"} {
+			h.onAt("2026-04-02", hour, func() {
+				h.env.UpdateWorkflowByID(part, action, testenv.Name("u"), &testsuite.TestUpdateCallback{
+					OnReject: func(err error) { t.Errorf("%s %s rejected: %v", action, part, err) }, OnAccept: func() {},
+					OnComplete: func(_ any, err error) { require.NoError(t, err) },
+				}, workflows.Action{Actor: resolver, Reason: "test"})
+			})
+		}
+	}
+	h.run(in)
+
+	require.Equal(t, "closed", h.row("status"))
+	require.Equal(t, 1, h.count("split", workflows.PartID(h.id, 2)))
+	for i, kind := range []string{"complaint", "denunciation"} {
+		id := workflows.PartID(h.id, i+1)
+		var row struct {
+			Kind, Subject, SenderDisplay, Status string
+			Confidential                         bool
+			Detail                               string
+		}
+		require.NoError(t, h.db.Raw("SELECT kind, subject, sender_display, status, confidential, detail::text AS detail FROM letters WHERE id = ?", id).Scan(&row).Error)
+		require.Equal(t, kind, row.Kind, id)
+		require.Equal(t, "closed", row.Status, "%s ran on its own", id)
+		require.True(t, row.Confidential)
+		require.Contains(t, row.Detail, `"split_from": "`+h.id+`"`)
+		require.NotContains(t, row.SenderDisplay, "Nguyễn")
+		var copies int
+		require.NoError(t, h.db.Raw("SELECT count(*) FROM identity_vault WHERE letter_id = ?", id).Scan(&copies).Error)
+		require.Equal(t, 1, copies, "the part's senders are sealed under its own id")
+		var clocks int
+		require.NoError(t, h.db.Raw("SELECT count(*) FROM letter_events WHERE letter_id = ? AND type = 'registered'", id).Scan(&clocks).Error)
+		require.Equal(t, 1, clocks, "%s registered with its own processing clock", id)
+	}
 }

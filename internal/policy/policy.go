@@ -67,6 +67,7 @@ var table = map[string][]grant{
 	"letters.resume":        {{Head, Own}},
 	"letters.decide":        {{Head, Own}},
 	"letters.send-decision": {{HandlingOfficer, Own}, {Head, Own}},
+	"letters.split":         {{HandlingOfficer, Own}, {Head, Own}},
 
 	// the denouncer's identity (domain.md §8): the head may grant; reveals are checked per case
 	"identity.grant": {{Head, Own}},
