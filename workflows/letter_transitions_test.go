@@ -1,10 +1,13 @@
 package workflows_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dannguyen/dannguyen/deadline"
+	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/workflows"
 )
 
@@ -135,4 +138,33 @@ func TestClassifyAsDenunciationProtectsTheSenders(t *testing.T) {
 	var sealed int
 	require.NoError(t, h.db.Raw("SELECT count(*) FROM identity_vault WHERE letter_id = ?", h.id).Scan(&sealed).Error)
 	require.Equal(t, 1, sealed)
+}
+
+// T28: 2026-09-03 is declared a holiday after a letter received 2026-08-31 set its 10-WD
+// processing timer (due 2026-09-16, with 1–2 Sep already off). On the calendar signal the
+// letter recomputes: due 2026-09-17, the old and new dates recorded, and its ladder moves
+// with it (the overdue step fires at the new instant, once).
+func TestCalendarChangeMovesRunningClockT28(t *testing.T) {
+	h := newHarness(t, "2026-08-31")
+	h.on("2026-09-01", func() {
+		ch, changed, err := models.PutHoliday(context.Background(), h.db,
+			deadline.Holiday{Date: deadline.MustParseDate("2026-09-03"), Name: "Nghỉ bổ sung", Kind: deadline.KindHoliday}, "admin-1")
+		require.NoError(t, err)
+		require.True(t, changed)
+		h.env.SignalWorkflow(workflows.SignalCalendar, workflows.CalendarChanged{Day: ch.Date(), ChangeID: ch.ID})
+	})
+	h.on("2026-09-17", func() {
+		require.Equal(t, 0, h.count("clock_overdue", ""), "not overdue on the old due date's next day")
+	})
+	h.on("2026-09-18", func() {
+		require.Equal(t, 1, h.count("clock_overdue", `"due_on": "2026-09-17"`))
+		h.update("file", workflows.Action{Actor: workflows.Actor{Sub: "officer-1"}, Reason: "test"}, "")
+	})
+	h.onAt("2026-09-18", 11, func() { h.update("close", workflows.Action{Actor: workflows.Actor{Sub: "officer-1"}}, "") })
+	h.run(intake("2026-08-31"))
+
+	require.Equal(t, 1, h.count("clock_recomputed", `"new_due_on": "2026-09-17"`))
+	require.Equal(t, 1, h.count("clock_recomputed", `"old_due_on": "2026-09-16"`))
+	require.Equal(t, 1, h.count("clock_overdue", ""), "the overdue step fired once, at the new date")
+	require.Equal(t, 1, h.count("clock_warning", ""))
 }
