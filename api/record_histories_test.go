@@ -37,6 +37,32 @@ func (p recordedSender) secrets() []string {
 	return []string{p.name, p.id, p.phone, p.address, p.subject, p.content}
 }
 
+// recordHistory waits for a workflow to finish and writes its whole history to dir/file in
+// the SDK's JSON format; it returns the path.
+func recordHistory(t *testing.T, s *testenv.Stack, dir, file, workflowID string) string {
+	t.Helper()
+	ctx := testenv.Context(t)
+	// Only a finished run is a complete history: wait for it to end.
+	require.NoError(t, s.Temporal.GetWorkflow(ctx, workflowID, "").Get(ctx, nil), workflowID)
+	hist := &historypb.History{}
+	it := s.Temporal.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		hist.Events = append(hist.Events, ev)
+	}
+	// The SDK's own JSON format, which WorkflowReplayer.ReplayWorkflowHistoryFromJSONFile reads.
+	raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	require.NoError(t, err)
+	back, err := client.HistoryFromJSON(bytes.NewReader(raw), client.HistoryJSONOptions{})
+	require.NoError(t, err)
+	require.Len(t, back.Events, len(hist.Events), "%s does not read back", file)
+	path := filepath.Join(dir, file)
+	require.NoError(t, os.WriteFile(path, append(raw, '\n'), 0o644))
+	t.Logf("%s: %d events", file, len(hist.Events))
+	return path
+}
+
 // TestRecordHistories drives the real stack through the letter's main paths and writes each
 // workflow's history to workflows/testdata, where TestReplayRecordedHistories replays it.
 // Re-record only after an intentional, versioned workflow change (workflows/testdata/README.md):
@@ -56,29 +82,7 @@ func TestRecordHistories(t *testing.T) {
 		return res.Map(t)
 	}
 	var files []string
-	record := func(file, workflowID string) {
-		t.Helper()
-		ctx := testenv.Context(t)
-		// Only a finished run is a complete history: wait for it to end.
-		require.NoError(t, s.Temporal.GetWorkflow(ctx, workflowID, "").Get(ctx, nil), workflowID)
-		hist := &historypb.History{}
-		it := s.Temporal.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			ev, err := it.Next()
-			require.NoError(t, err)
-			hist.Events = append(hist.Events, ev)
-		}
-		// The SDK's own JSON format, which WorkflowReplayer.ReplayWorkflowHistoryFromJSONFile reads.
-		raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-		require.NoError(t, err)
-		back, err := client.HistoryFromJSON(bytes.NewReader(raw), client.HistoryJSONOptions{})
-		require.NoError(t, err)
-		require.Len(t, back.Events, len(hist.Events), "%s does not read back", file)
-		path := filepath.Join(dir, file)
-		require.NoError(t, os.WriteFile(path, append(raw, '\n'), 0o644))
-		files = append(files, path)
-		t.Logf("%s: %d events", file, len(hist.Events))
-	}
+	record := func(file, workflowID string) { files = append(files, recordHistory(t, s, dir, file, workflowID)) }
 
 	// 1. The main path: intake, classify, forward, the agency's answer, evaluation, closed.
 	basic := recordedSender{"Phạm Văn Ghi Âm", "001088000111", "0988000111", "số 1 phố Tràng Tiền, Hà Nội",
