@@ -122,7 +122,8 @@ func TestWorkerRestartMidFlowLosesNothing(t *testing.T) {
 			return false
 		}
 		l2 = r.Map(t)
-		return l2["status"] == "registered"
+		// Version 1 is the row RegisterLetter stores; version 2 adds the "registered" event.
+		return l2["status"] == "registered" && l2["version"] == float64(2)
 	}, 60*time.Second, 200*time.Millisecond)
 	require.Equal(t, nextNumber(t, l["number"].(string)), l2["number"])
 	retry := createLetter(t, s, letterBody(deadline.DateOf(time.Now()).String()), "Idempotency-Key", "restart-intake")
