@@ -13,7 +13,7 @@ import (
 
 // updatesPerRun bounds the Updates one run accepts before continuing as new, well below the
 // server's 2,000 per run, so a letter that lives for years never hits the limit.
-const updatesPerRun = 500
+var updatesPerRun = 500
 
 // letterRun is one run of LetterWorkflow: the state plus what must not cross continue-as-new.
 type letterRun struct {
