@@ -173,3 +173,23 @@ func TestIntakeValidationListsEveryBadField(t *testing.T) {
 		require.True(t, fields[f], "missing error for %s in %v", f, fields)
 	}
 }
+
+// T27 over HTTP, with the dates of the paper trail: the agency resolved a forwarded case on
+// Fri 2026-04-24 and the office received its report on 2026-05-08; the report was due within
+// 7 working days (2026-05-08, on time) and the office must inform the citizen by 2026-05-15.
+func TestAgencyReportAndCitizenNoticeT27OverHTTP(t *testing.T) {
+	s := testenv.NewStack(t)
+	id := createLetter(t, s, letterBody("2026-04-01"))["id"].(string)
+	act(t, s, id, "classify", map[string]any{"kind": "complaint", "eligible": true, "competent": false, "on": "2026-04-02"}, 200)
+	act(t, s, id, "forward", map[string]any{"to_body_id": "ubnd-ha-noi", "on": "2026-04-03"}, 200)
+	l := act(t, s, id, "record-response", map[string]any{"from_body_id": "ubnd-ha-noi", "outcome": "resolved",
+		"resolved_on": "2026-04-24", "received_on": "2026-05-08", "on": "2026-05-08"}, 200)
+	report := clock(t, l, "agency_report")
+	require.Equal(t, "D31", report["rule_id"])
+	require.Equal(t, "2026-05-08", report["due_on"])
+	require.Equal(t, "met", report["status"])
+	notice := clock(t, l, "citizen_notice")
+	require.Equal(t, "D32", notice["rule_id"])
+	require.Equal(t, "2026-05-15", notice["due_on"])
+	require.Equal(t, "met", clock(t, l, "answer")["status"])
+}
