@@ -7,9 +7,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/testenv"
+	"github.com/dannguyen/dannguyen/workflows"
 )
 
 func letterBody(received string) map[string]any {
@@ -192,4 +196,32 @@ func TestAgencyReportAndCitizenNoticeT27OverHTTP(t *testing.T) {
 	require.Equal(t, "D32", notice["rule_id"])
 	require.Equal(t, "2026-05-15", notice["due_on"])
 	require.Equal(t, "met", clock(t, l, "answer")["status"])
+}
+
+// Ops filter letters in the Temporal UI by the search attributes the workflow keeps current:
+// after a forward, the letter is found by its new status and holding body, with its kind,
+// next due instant and overdue flag.
+func TestSearchAttributesFollowTheLetter(t *testing.T) {
+	s := testenv.NewStack(t)
+	id := createLetter(t, s, letterBody("2026-02-12"))["id"].(string)
+	act(t, s, id, "classify", map[string]any{"kind": "complaint", "eligible": true, "competent": false}, 200)
+	l := act(t, s, id, "forward", map[string]any{"to_body_id": "ubnd-ha-noi"}, 200)
+	due, err := time.Parse(time.RFC3339, clock(t, l, "answer")["due_at"].(string))
+	require.NoError(t, err)
+
+	query := fmt.Sprintf("WorkflowId = '%s' AND CaseStatus = 'awaiting_response' AND BodyID = 'ubnd-ha-noi' AND CaseKind = 'complaint' AND Overdue = false",
+		workflows.LetterWorkflowID(id))
+	var found *workflowpb.WorkflowExecutionInfo
+	require.Eventually(t, func() bool {
+		res, err := s.Temporal.ListWorkflow(testenv.Context(t), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		require.NoError(t, err)
+		if len(res.Executions) != 1 {
+			return false
+		}
+		found = res.Executions[0]
+		return true
+	}, 20*time.Second, 200*time.Millisecond, "visibility never matched %s", query)
+	var got time.Time
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(found.GetSearchAttributes().GetIndexedFields()["DueAt"], &got))
+	require.True(t, due.Equal(got), "DueAt %s, answer clock due %s", got, due)
 }
