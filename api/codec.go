@@ -2,11 +2,13 @@ package api
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/dannguyen/dannguyen/internal/apperr"
 	"github.com/dannguyen/dannguyen/internal/crypt"
 )
 
@@ -28,6 +30,27 @@ func (s *Server) codecRoutes(r *gin.Engine) {
 	}
 	for _, p := range []string{"/codec/encode", "/codec/decode"} {
 		r.OPTIONS(p, func(c *gin.Context) { cors(c); c.Status(http.StatusNoContent) })
-		r.POST(p, func(c *gin.Context) { cors(c); h.ServeHTTP(c.Writer, c.Request) })
+		r.POST(p, func(c *gin.Context) { cors(c); serveCodec(c, h) })
 	}
+}
+
+// serveCodec runs the SDK's codec handler and passes its answer on, except that its plain-text
+// errors become problem documents like every other error of the API. The payloads are small
+// (one history page), so buffering the answer costs little.
+func serveCodec(c *gin.Context, h http.Handler) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, c.Request)
+	if rec.Code >= 400 {
+		kind := apperr.Malformed
+		if rec.Code >= 500 {
+			kind = apperr.Internal
+		}
+		fail(c, apperr.New(kind, "the codec could not %s these payloads: %s", strings.TrimPrefix(c.Request.URL.Path, "/codec/"), strings.TrimSpace(rec.Body.String())))
+		return
+	}
+	for k, v := range rec.Header() {
+		c.Writer.Header()[k] = v
+	}
+	c.Status(rec.Code)
+	_, _ = c.Writer.Write(rec.Body.Bytes())
 }

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -92,4 +94,38 @@ func recoverProblem() gin.HandlerFunc {
 		}()
 		c.Next()
 	}
+}
+
+// rejectUnstorableText refuses path and query values that PostgreSQL cannot compare against
+// a text column (invalid UTF-8 or NUL): 404 for a path (no resource has such an id), 422 for a
+// query parameter, like the handlers' own checks. So no handler, present or future, turns such a value
+// into a database error and a 500. It runs after routing, when the path parameters are known.
+func rejectUnstorableText() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, p := range c.Params {
+			if msg := unstorable(p.Value); msg != "" {
+				fail(c, apperr.New(apperr.NotFound, "nothing is found at %s: path parameter %s %s", c.FullPath(), p.Key, msg))
+				return
+			}
+		}
+		for key, values := range c.Request.URL.Query() {
+			for _, v := range append(values, key) {
+				if msg := unstorable(v); msg != "" {
+					fail(c, apperr.Fields([]apperr.FieldError{{Field: key, Message: msg}}))
+					return
+				}
+			}
+		}
+		c.Next()
+	}
+}
+
+func unstorable(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8 text"
+	case strings.IndexByte(s, 0) >= 0:
+		return "must not contain NUL characters"
+	}
+	return ""
 }

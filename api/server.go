@@ -63,7 +63,7 @@ func New(d Deps) *Server {
 	r := s.router
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = false // handlers pass c.Request.Context(), never *gin.Context
-	r.Use(withRequestID(d.Logger), recoverProblem(), accessLog(s.metrics), limitBody(d.MaxBodyBytes), s.authenticate())
+	r.Use(withRequestID(d.Logger), recoverProblem(), accessLog(s.metrics), limitBody(d.MaxBodyBytes), rejectUnstorableText(), s.authenticate())
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, apperr.New(apperr.NotFound, "no route %s %s; see /docs", c.Request.Method, c.Request.URL.Path))
 	})
