@@ -97,7 +97,11 @@ func (s *Server) createReception(c *gin.Context) {
 				return
 			}
 		}
-		s.respondReception(c, createdStatus(pending), row)
+		if pending {
+			respondPendingReception(c, row)
+			return
+		}
+		s.respondReception(c, http.StatusCreated, row)
 		return
 	} else if apperr.KindOf(err) != apperr.NotFound {
 		fail(c, err)
@@ -130,17 +134,22 @@ func (s *Server) createReception(c *gin.Context) {
 			return
 		}
 	}
+	if pending {
+		respondPendingReception(c, stored)
+		return
+	}
 	c.Header("Location", "/v1/receptions/"+stored.ID)
-	s.respondReception(c, createdStatus(pending), stored)
+	s.respondReception(c, http.StatusCreated, stored)
 }
 
-// createdStatus: 202 while the visit's letter is still registering (the visit is stored and
-// linked; GET shows the letter once its workflow answers).
-func createdStatus(pending bool) int {
-	if pending {
-		return http.StatusAccepted
-	}
-	return http.StatusCreated
+// respondPendingReception answers 202 when the visit's letter outlived the API's budget: the
+// visit is stored and linked, and GET shows the letter once its workflow answers. Sending the
+// same request with the same Idempotency-Key finishes whatever is left (the forwarding of a
+// forwarded visit) and answers 201.
+func respondPendingReception(c *gin.Context, r models.ReceptionRow) {
+	c.Header("Location", "/v1/receptions/"+r.ID)
+	c.JSON(http.StatusAccepted, gin.H{"id": r.ID, "number": r.Number, "letter_id": r.LetterID, "status": "pending",
+		"detail": "the visit is recorded; its letter is taking longer than usual. GET the Location to see it; send the same request with the same Idempotency-Key to finish it"})
 }
 
 // receptionRow builds the register row: protected citizens go to the vault now, and a refusal

@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dannguyen/dannguyen/api"
 	"github.com/dannguyen/dannguyen/internal/testenv"
 )
 
@@ -503,4 +506,36 @@ func TestReceptionListAndReport(t *testing.T) {
 		require.Equal(t, 422, testenv.Do(t, "GET", s.URL+"/v1/reports/receptions?"+bad, nil).Status, bad)
 	}
 	require.False(t, strings.Contains(testenv.Do(t, "GET", s.URL+"/v1/reports/receptions", nil).String(), "Trần Thị Lan"))
+}
+
+// When the letter outlives the API's budget the visit is still recorded and linked (202);
+// the same request with the same Idempotency-Key finishes the letter — registered, classified
+// and forwarded — and answers 201 with the same visit.
+func TestReceptionPendingLetterIsFinishedByRetry(t *testing.T) {
+	s := testenv.NewStack(t)
+	hasty := api.New(api.Deps{DB: s.DB, Temporal: s.Temporal, TaskQueue: s.TaskQueue, UpdateTimeout: time.Nanosecond,
+		Verifier: testenv.Tokens, VaultKeys: testenv.VaultKeys, PayloadKeys: testenv.PayloadKeys})
+	srv := httptest.NewServer(hasty.Handler())
+	t.Cleanup(srv.Close)
+
+	body := visitBody("2026-11-03", "forwarded", map[string]any{"forwarded_to": "ubnd-ha-noi"})
+	res := testenv.Do(t, "POST", srv.URL+"/v1/receptions", body, "Idempotency-Key", "slow-1")
+	require.Equal(t, 202, res.Status, string(res.Body))
+	pending := res.Map(t)
+	require.Equal(t, "pending", pending["status"])
+	require.Equal(t, "/v1/receptions/"+pending["id"].(string), res.Header.Get("Location"))
+	require.NotEmpty(t, pending["letter_id"])
+	v := getJSON(t, s, "/v1/receptions/"+pending["id"].(string))
+	require.Equal(t, pending["letter_id"], v["letter_id"])
+
+	done := createVisit(t, s, body, "Idempotency-Key", "slow-1")
+	require.Equal(t, pending["id"], done["id"])
+	require.Equal(t, pending["number"], done["number"])
+	require.Equal(t, "awaiting_response", done["letter"].(map[string]any)["status"])
+	l := getJSON(t, s, "/v1/letters/"+done["letter_id"].(string))
+	require.Equal(t, "ubnd-ha-noi", l["body_id"])
+	require.Equal(t, done["id"], l["reception_visit_id"])
+	var visits int64
+	require.NoError(t, s.DB.Table("receptions").Count(&visits).Error)
+	require.EqualValues(t, 1, visits)
 }
