@@ -54,22 +54,20 @@ type receptionRequest struct {
 
 // receptionInput is a validated visit.
 type receptionInput struct {
-	HeldAt                               time.Time
-	HeldOn                               deadline.Date
-	Type, BodyID, Receiver, PresidedBy   string
-	Interpreter                          string
-	Citizens, Representatives            []models.Person
-	PeopleCount                          int
-	Content, Kind, Field                 string
-	HandledBy                            []string
-	Confidential                         bool
-	Outcome, Guidance, GuidanceDocNo     string
-	ForwardedTo, ForwardingDocNo         string
-	Ground                               refusalGround
-	RepeatOf                             *models.ReceptionRow
-	Subject, Respondent, SubjectProvince string
-	RemoteArea                           bool
-	Intake                               *workflows.Intake // the letter to create, checked as POST /v1/letters checks it
+	HeldAt                             time.Time
+	HeldOn                             deadline.Date
+	Type, BodyID, Receiver, PresidedBy string
+	Interpreter                        string
+	Citizens, Representatives          []models.Person
+	PeopleCount                        int
+	Content, Kind, Field               string
+	HandledBy                          []string
+	Confidential                       bool
+	Outcome, Guidance, GuidanceDocNo   string
+	ForwardedTo, ForwardingDocNo       string
+	Ground                             refusalGround
+	RepeatOf                           *models.ReceptionRow
+	Intake                             *workflows.Intake // the letter to create, checked as POST /v1/letters checks it
 }
 
 func (in *receptionInput) needsLetter() bool {
@@ -406,7 +404,6 @@ func (s *Server) letterIntakeOf(ctx context.Context, v *apperr.Validation, r *re
 		return err
 	}
 	in.Intake = &intake
-	in.Subject, in.Respondent, in.SubjectProvince, in.RemoteArea = req.Subject, req.Respondent, req.SubjectProvince, req.RemoteArea
 	return nil
 }
 
