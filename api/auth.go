@@ -51,6 +51,15 @@ var routePolicy = map[string]string{
 	"DELETE /v1/calendar/holidays/:date":      "calendar.write",
 	"GET /v1/calendar/changes/:id":            "calendar.read",
 	"GET /v1/rules":                           "rules.read",
+
+	// citizen reception (module 1)
+	"POST /v1/receptions":                           "receptions.create",
+	"GET /v1/receptions":                            "receptions.list",
+	"GET /v1/receptions/:id":                        "receptions.read",
+	"GET /v1/receptions/:id/deadlines/:clock/proof": "receptions.read",
+	"GET /v1/receptions/:id/identity":               "receptions.read",
+	"POST /v1/receptions/:id/refusal-notice":        "receptions.notice",
+	"GET /v1/reports/receptions":                    "reports.receptions",
 }
 
 func init() {

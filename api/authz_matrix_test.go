@@ -24,6 +24,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	act(t, s, letter, "classify", map[string]any{"kind": "complaint"}, 200)
 	act(t, s, letter, "forward", map[string]any{"to_body_id": "ubnd-ha-noi"}, 200)
 	theCase := policy.Case{ReceivingBodyID: "ubdngs", HeldByBodyID: "ubnd-ha-noi"}
+	visit := func() map[string]any {
+		return visitBody(today, "guided_oral", map[string]any{"held_at": time.Now().Add(-time.Hour).Format(time.RFC3339)})
+	}
+	reception := createVisit(t, s, visit())["id"].(string)
+	receptionCase := policy.Case{ReceivingBodyID: "ubdngs", HeldByBodyID: "ubdngs"}
 
 	bodies := map[string][2]string{} // role -> own body, other body
 	for _, r := range policy.Roles {
@@ -41,6 +46,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		path := strings.NewReplacer(":id", letter, ":clock", "processing", ":update_id", "none", ":date", "2026-09-03").Replace(route.Path)
 		if strings.HasPrefix(route.Path, "/v1/bodies/") {
 			path = "/v1/bodies/ubdngs"
+		}
+		if strings.HasPrefix(route.Path, "/v1/receptions/:id") {
+			path = strings.NewReplacer(":id", reception, ":clock", "refusal_notice").Replace(route.Path)
 		}
 		if action == "public" {
 			res := testenv.Do(t, route.Method, s.URL+path, nil, "Authorization", "")
@@ -60,6 +68,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 					// a valid letter for ubdngs: only ubdngs's own officers may register it
 					reqBody = letterBody(today)
 					allowed = policy.Can(sub, action, policy.Case{ReceivingBodyID: "ubdngs"})
+				case route.Method == "POST" && route.Path == "/v1/receptions":
+					// a valid visit to ubdngs: only ubdngs's own officers may record it
+					reqBody = visit()
+					allowed = policy.Can(sub, action, policy.Case{ReceivingBodyID: "ubdngs"})
+				case strings.HasPrefix(route.Path, "/v1/receptions/:id"):
+					allowed = policy.Can(sub, action, receptionCase)
+					reqBody = map[string]any{"sent_on": "not-a-date"}
 				case strings.HasPrefix(route.Path, "/v1/letters/:id"):
 					allowed = policy.Can(sub, action, theCase)
 					reqBody = map[string]any{"on": "not-a-date"}

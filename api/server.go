@@ -98,6 +98,7 @@ func (s *Server) routes() {
 	s.codecRoutes(r)
 	s.bodyRoutes(v1)
 	s.calendarRoutes(v1)
+	s.receptionRoutes(v1)
 }
 
 // Routes lists the registered routes (for the authorization matrix test and the docs check).

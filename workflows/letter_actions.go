@@ -126,9 +126,11 @@ func (r *letterRun) setActionHandler(ctx workflow.Context, name string) error {
 				return Result{}, err
 			}
 			r.updates++
+			r.receptionTold = false
 			if err := spec.apply(r, ctx, a, on); err != nil {
 				return Result{}, err
 			}
+			r.queueReceptionNotice()
 			r.st.LastEventOn = on
 			r.st.Version++
 			r.wake = true

@@ -8,11 +8,13 @@ import (
 	"github.com/dannguyen/dannguyen/deadline"
 )
 
-// The processing clock (D33) stops at the office's first outcome for the letter.
+// The processing clock (D33) stops at the office's first outcome for the letter, and so
+// does the reception notice clock (D30) of a letter received at a reception visit.
 func (r *letterRun) outcome(ctx workflow.Context, on deadline.Date) {
 	r.meetClock(ctx, "processing", on)
 	r.meetClock(ctx, "review", on)
 	r.meetClock(ctx, "report_request", on)
+	r.meetReceptionNotice(ctx, on)
 }
 
 func applyAssign(r *letterRun, ctx workflow.Context, a Action, on deadline.Date) error {

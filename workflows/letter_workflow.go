@@ -26,6 +26,8 @@ type letterRun struct {
 	// registered is set once the first snapshot is stored, so the intake Update answers only
 	// when the read model already shows the registered letter (read-your-writes).
 	registered bool
+	// receptionTold: the action being applied met the D30 reception notice clock.
+	receptionTold bool
 }
 
 type signal struct {
@@ -133,6 +135,9 @@ func (r *letterRun) register(ctx workflow.Context, actor Actor) error {
 		return fmt.Errorf("compute processing clock: %w", err)
 	}
 	st.Clocks = append(st.Clocks, clock)
+	if err := r.startReceptionNotice(ctx); err != nil {
+		return err
+	}
 	r.event(ctx, "received", actor.Sub, map[string]any{"channel": st.Intake.Channel, "received_on": st.Intake.ReceivedOn.String(), "body_id": st.BodyID})
 	st.Status = StatusRegistered
 	st.Version = 1
@@ -143,6 +148,10 @@ func (r *letterRun) register(ctx workflow.Context, actor Actor) error {
 	st.Number = reg.Number
 	st.PendingEvents = nil // RegisterLetter stored them
 	data := map[string]any{"number": reg.Number, "processing_due_on": clock.DueOn.String()}
+	if c := st.Clock(ClockReceptionNotice); c != nil {
+		data["reception_notice_due_on"] = c.DueOn.String()
+		data["reception_visit_id"] = st.Intake.ReceptionVisitID
+	}
 	if len(reg.DuplicateHints) > 0 {
 		data["duplicate_candidates"] = reg.DuplicateHints
 	}

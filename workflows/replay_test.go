@@ -32,6 +32,8 @@ var recordedHistories = []string{
 	"letter-reclassified-mixed.json",
 	"letter-duplicate-original.json",
 	"letter-duplicate-second.json",
+	"letter-reception-guided.json",
+	"letter-reception-forwarded.json",
 	"calendar-fanout.json",
 }
 

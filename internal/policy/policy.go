@@ -82,6 +82,14 @@ var table = map[string][]grant{
 	"reports.read":   {{Head, Own}, {Supervisor, Any}},
 	"codec.use":      {{Ops, Any}},
 	"ops.smoke":      {{Ops, Any}, {Admin, Any}},
+
+	// citizen reception (domain.md §6): the register of visits, its notices and statistics;
+	// auditors get no content (§8), agencies see letters forwarded to them, not the register
+	"receptions.create":  {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}},
+	"receptions.read":    {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}, {Supervisor, Any}},
+	"receptions.list":    {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}, {Supervisor, Any}},
+	"receptions.notice":  {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}},
+	"reports.receptions": {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}, {Supervisor, Any}},
 }
 
 // Subject is who asks: the verified token's roles and body.
