@@ -99,6 +99,8 @@ func (s *Server) createLetter(c *gin.Context) {
 			fail(c, idempotencyMismatch())
 			return
 		}
+		// Tells a retrying client (and the importer) that this letter was registered before.
+		c.Header("Idempotent-Replayed", "true")
 		s.respondLetter(c, http.StatusCreated, id)
 		return
 	} else if apperr.KindOf(err) != apperr.NotFound {

@@ -24,6 +24,8 @@ Commands:
   dev       the whole stack for development: Temporal dev server with UI, migrations,
             worker and API in one process; Ctrl-C stops everything it started
   migrate   apply the SQL migrations and exit
+  import    import letters from a JSON Lines or CSV file through the API:
+            dannguyen import letters [--body ubdngs] FILE   (see 'dannguyen import' for flags)
   token     mint a development token: dannguyen token --sub u1 --roles handling_officer --body ubdngs
   config    print every configuration variable, its default and its effective value
 
@@ -63,9 +65,14 @@ func main() {
 		err = runMigrate(ctx, cfg)
 	case "token":
 		err = runToken(cfg, args)
+	case "import":
+		err = runImport(ctx, cfg, args)
 	default:
 		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, errRowsRejected) {
+		os.Exit(1) // the summary above says which rows and why
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		slog.Error("command failed", "command", cmd, "err", err)
