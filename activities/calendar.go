@@ -74,14 +74,11 @@ func (a *Activities) wouldMove(ctx context.Context, cal *deadline.Calendar, id s
 		return false
 	}
 	for _, c := range clocks {
-		if !c.Running() || len(c.Legs) == 0 {
+		// The same clocks, computed the same way, as LetterWorkflow.recomputeClocks.
+		if !c.Counting() || len(c.Legs) == 0 {
 			continue
 		}
-		legs := make([]workflows.ClockLeg, len(c.Legs))
-		for i, l := range c.Legs {
-			legs[i] = workflows.ClockLeg{RuleID: l.RuleID, Variant: l.Variant}
-		}
-		nc, err := ComputeClockWith(cal, a.rules(), a.ladder(), workflows.ClockRequest{Name: c.Name, Start: c.StartOn, Legs: legs, Ladder: c.Ladder})
+		nc, err := ComputeClockWith(cal, a.rules(), a.ladder(), workflows.RecomputeRequest(c))
 		if err != nil {
 			activity.GetLogger(ctx).Warn("cannot predict a recomputed clock", "letter_id", id, "clock", c.Name, "error", err)
 			continue

@@ -532,3 +532,27 @@ func TestFanoutBench(t *testing.T) {
 		require.EqualValues(t, moves, ch["cases_recomputed"])
 	}
 }
+
+// The fan-out predicts which letters will move from the clocks' own inputs, extensions
+// included: an extended denunciation whose calendar-day settlement clock a new holiday cannot
+// move is not expected to record a recomputation, so the change answers without waiting out
+// the recomputation budget for one that never comes.
+func TestCalendarChangePredictsExtendedClocks(t *testing.T) {
+	s := testenv.NewStack(t)
+	body := letterBody("2026-03-02")
+	body["kind"] = "denunciation"
+	body["senders"] = []map[string]any{{"full_name": "Người tố cáo thử", "address": "Hà Nội", "phone": "0912345678"}}
+	id := createLetter(t, s, body)["id"].(string)
+	act(t, s, id, "classify", map[string]any{"kind": "denunciation", "eligible": true, "competent": true, "on": "2026-03-03"}, 200)
+	act(t, s, id, "accept", map[string]any{"complex": true, "on": "2026-03-04"}, 200)
+	l := act(t, s, id, "extend", map[string]any{"days": 30, "reason": "xác minh nhiều nơi", "on": "2026-03-05"}, 200)
+	require.Equal(t, "2026-05-04", letterClock(t, s, id, "settlement")["due_on"], "60 days from 2026-03-04 end on a Sunday: %v", l["clocks"])
+
+	res := putHoliday(t, s, "2026-04-15", map[string]any{"name": "Nghỉ thử", "kind": "holiday"})
+	require.Equal(t, 200, res.Status, string(res.Body))
+	ch := res.Map(t)
+	require.EqualValues(t, 1, ch["cases_signalled"])
+	require.EqualValues(t, 0, ch["cases_expected"])
+	require.EqualValues(t, 0, ch["cases_recomputed"])
+	require.Equal(t, "2026-05-04", letterClock(t, s, id, "settlement")["due_on"])
+}

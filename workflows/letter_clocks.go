@@ -145,8 +145,7 @@ func (r *letterRun) recomputeClocks(ctx workflow.Context, change CalendarChanged
 		if !old.Counting() {
 			continue
 		}
-		req := ClockRequest{Name: old.Name, Start: old.StartOn, Legs: legsOf(old), Ladder: old.Ladder, EscalateFrom: escalateFrom(old)}
-		c, err := computeClock(ctx, req)
+		c, err := computeClock(ctx, RecomputeRequest(old))
 		if err != nil {
 			return false, fmt.Errorf("recompute %s clock: %w", old.Name, err)
 		}
@@ -173,6 +172,13 @@ func (r *letterRun) recomputeClocks(ctx workflow.Context, change CalendarChanged
 			"new_due_on": c.DueOn.String(), "calendar_day": change.Day.String(), "change_id": change.ChangeID})
 	}
 	return moved, nil
+}
+
+// RecomputeRequest is the request that computes clock c again from its own inputs (start,
+// rules, variants, extensions, suspensions): what a letter does when the calendar changes,
+// and what the fan-out uses to predict whether it will.
+func RecomputeRequest(c Clock) ClockRequest {
+	return ClockRequest{Name: c.Name, Start: c.StartOn, Legs: legsOf(c), Ladder: c.Ladder, EscalateFrom: escalateFrom(c)}
 }
 
 func legsOf(c Clock) []ClockLeg {
