@@ -6,12 +6,14 @@ TEMPORAL := $(BIN)/temporal
 TEMPORAL_STAMP := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
 GO_TEST_FLAGS ?= -race -timeout 45m
 
-.PHONY: run test build vet unit postgres temporal-cli clean help
+.PHONY: run test build vet unit e2e demo postgres temporal-cli clean help
 
 help:
 	@echo "make run    whole stack: PostgreSQL, Temporal dev server + UI (:8233), migrations, worker, API (:8080)"
 	@echo "make test   go vet and every test (unit, workflow, integration against real PostgreSQL and Temporal)"
 	@echo "make unit   only the fast tests that need no server (go test -short)"
+	@echo "make demo   with make run up in another shell: a day of office work on shared/realdata, then the supervisor's view"
+	@echo "make e2e    the end-to-end test: the built binary as migrate, worker and API processes, driven by the demo"
 
 run: postgres temporal-cli build
 	$(BIN)/dannguyen dev
@@ -21,6 +23,13 @@ test: postgres temporal-cli vet
 
 unit:
 	go test -short ./...
+
+# make test runs it too (it is in ./...); this target runs it alone.
+e2e: postgres temporal-cli
+	go test -count=1 -v -run TestDemoEndToEnd ./e2e/
+
+demo: build
+	$(BIN)/dannguyen demo
 
 vet:
 	go vet ./...

@@ -26,6 +26,7 @@ Commands:
   migrate   apply the SQL migrations and exit
   import    import letters from a JSON Lines or CSV file through the API:
             dannguyen import letters [--body ubdngs] FILE   (see 'dannguyen import' for flags)
+  demo      drive the running stack through a day of office work on shared/realdata (make demo)
   token     mint a development token: dannguyen token --sub u1 --roles handling_officer --body ubdngs
   config    print every configuration variable, its default and its effective value
 
@@ -67,6 +68,8 @@ func main() {
 		err = runToken(cfg, args)
 	case "import":
 		err = runImport(ctx, cfg, args)
+	case "demo":
+		err = runDemo(ctx, cfg, args)
 	default:
 		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)

@@ -143,3 +143,31 @@ func randomHex(n int) string {
 
 // Name returns a short unique name for task queues and ids.
 func Name(prefix string) string { return prefix + "-" + randomHex(4) }
+
+// EmptyDB creates a new, empty database (no migrations) dropped when the test ends, for
+// tests that run the migrate command themselves; it returns its URL.
+func EmptyDB(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs PostgreSQL; skipped with -short")
+	}
+	ctx := context.Background()
+	name := "e_" + randomHex(6)
+	conn, err := pgx.Connect(ctx, BaseDatabaseURL())
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), BaseDatabaseURL())
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	})
+	return withDatabase(BaseDatabaseURL(), name)
+}
