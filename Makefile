@@ -6,13 +6,14 @@ TEMPORAL := $(BIN)/temporal
 TEMPORAL_STAMP := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
 GO_TEST_FLAGS ?= -race -timeout 45m
 
-.PHONY: run test build vet unit e2e demo postgres temporal-cli clean help
+.PHONY: run test build vet unit e2e faults demo postgres temporal-cli clean help
 
 help:
 	@echo "make run    whole stack: PostgreSQL, Temporal dev server + UI (:8233), migrations, worker, API (:8080)"
 	@echo "make test   go vet and every test (unit, workflow, integration against real PostgreSQL and Temporal)"
 	@echo "make unit   only the fast tests that need no server (go test -short)"
 	@echo "make demo   with make run up in another shell: a day of office work on shared/realdata, then the supervisor's view"
+	@echo "make faults kill the worker, restart Temporal and stop PostgreSQL 30 s during 500-letter loads; nothing may be lost"
 	@echo "make e2e    the end-to-end test: the built binary as migrate, worker and API processes, driven by the demo"
 
 run: postgres temporal-cli build
@@ -27,6 +28,11 @@ unit:
 # make test runs it too (it is in ./...); this target runs it alone.
 e2e: postgres temporal-cli
 	go test -count=1 -v -run TestDemoEndToEnd ./e2e/
+
+# Fault tests that restart the Temporal server or stop the machine's PostgreSQL for 30 s, so
+# they stay out of make test (the worker-kill one runs there).
+faults: postgres temporal-cli
+	FAULTS=1 go test -count=1 -v -timeout 30m -run 'TestWorkerKilledMidLoad|TestTemporalRestartMidLoad|TestPostgresOutageMidLoad' ./e2e/
 
 demo: build
 	$(BIN)/dannguyen demo

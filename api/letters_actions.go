@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -154,13 +155,21 @@ func (s *Server) letterAction(name string) gin.HandlerFunc {
 		}
 		uctx, cancel := context.WithTimeout(ctx, s.UpdateTimeout)
 		defer cancel()
-		h, err := s.Temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflows.LetterWorkflowID(id), UpdateName: name, UpdateID: updateID,
-			Args: []any{a}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
 		var res workflows.Result
-		if err == nil {
-			err = h.Get(uctx, &res)
+		for {
+			h, uerr := s.Temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
+				WorkflowID: workflows.LetterWorkflowID(id), UpdateName: name, UpdateID: updateID,
+				Args: []any{a}, WaitForStage: client.WorkflowUpdateStageCompleted,
+			})
+			if err = uerr; err == nil {
+				err = h.Get(uctx, &res)
+			}
+			// A letter whose registration is finishing (its first row is visible, the intake
+			// Update not yet answered) refuses actions for a moment: wait, within the budget,
+			// instead of handing the caller a 409 for a state it could not see.
+			if err == nil || !strings.Contains(err.Error(), workflows.MsgStillRegistering) || !sleepCtx(uctx, 100*time.Millisecond) {
+				break
+			}
 		}
 		if err != nil && outlived(uctx, err) && ctx.Err() == nil {
 			loc := "/v1/letters/" + id + "/updates/" + updateID
@@ -298,4 +307,14 @@ func (s *Server) validateAction(ctx context.Context, name string, r *actionReque
 		}
 	}
 	return a, v.Err()
+}
+
+// sleepCtx waits d unless ctx ends first; it reports whether the full wait happened.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
 }

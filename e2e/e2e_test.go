@@ -4,17 +4,14 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,60 +24,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-const jwtSecret = "e2e-only-jwt-secret-0123456789abcdef"
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-}
-
-// process is one started command whose output is kept for the failure message.
-type process struct {
-	name string
-	cmd  *exec.Cmd
-	out  *bytes.Buffer
-	done chan error
-}
-
-func start(t *testing.T, bin string, env []string, args ...string) *process {
-	t.Helper()
-	p := &process{name: args[0], out: &bytes.Buffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = env
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	require.NoError(t, p.cmd.Start())
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
-		if t.Failed() || testing.Verbose() {
-			t.Logf("--- %s output (last 3000 bytes):\n%s", p.name, tail(p.out.String(), 3000))
-		}
-	})
-	return p
-}
-
-// stop sends SIGTERM and expects a clean exit within the grace period.
-func (p *process) stop(t *testing.T) {
-	t.Helper()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case err := <-p.done:
-		require.NoError(t, err, "%s did not exit cleanly on SIGTERM", p.name)
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not stop within 30 s of SIGTERM", p.name)
-	}
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
 // TestDemoEndToEnd builds the binary, starts migrate, worker and API as processes, runs the
 // demo's shorter version through the API and checks that its printed figures are what the
 // API answers.
@@ -92,11 +35,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(realdata, "letters.jsonl")); err != nil {
 		t.Skipf("shared/realdata is not beside the repository: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "dannguyen")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/dannguyen")
-	build.Dir = testenv.RepoRoot()
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	bin := buildBinary(t)
 
 	port := freePort(t)
 	apiURL := "http://127.0.0.1:" + port
@@ -109,11 +48,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		"AUTH_MODE=hs256", "JWT_SECRET="+jwtSecret, "LOG_FORMAT=json",
 	)
 
-	migrate := exec.Command(bin, "migrate")
-	migrate.Env = env
-	out, err = migrate.CombinedOutput()
-	require.NoError(t, err, "migrate: %s", out)
-	require.Contains(t, string(out), "migration applied")
+	migrate(t, bin, env)
 
 	worker := start(t, bin, env, "worker")
 	api := start(t, bin, env, "api")

@@ -102,6 +102,10 @@ func AllowedActions(status string) []string {
 	return out
 }
 
+// MsgStillRegistering rejects an action that reaches a letter between its first snapshot and
+// the end of its registration; the API retries such an action within its budget.
+const MsgStillRegistering = "the letter is still being registered; retry in a moment"
+
 func conflict(msg string, extra map[string]any) error {
 	return temporal.NewNonRetryableApplicationError(msg, "Conflict", nil, extra)
 }
@@ -150,7 +154,7 @@ func (r *letterRun) setActionHandler(ctx workflow.Context, name string) error {
 func (r *letterRun) check(ctx workflow.Context, name string, spec actionSpec, a Action) (deadline.Date, error) {
 	st := r.st
 	if !r.registered {
-		return deadline.Date{}, conflict("the letter is still being registered; retry in a moment", map[string]any{"state": st.Status})
+		return deadline.Date{}, conflict(MsgStillRegistering, map[string]any{"state": st.Status})
 	}
 	if !slices.Contains(spec.from, st.Status) {
 		return deadline.Date{}, conflict(fmt.Sprintf("%s is not allowed while the letter is %s", name, st.Status),
