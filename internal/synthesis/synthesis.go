@@ -1,0 +1,327 @@
+// Package synthesis groups voters' petitions that raise the same matter (domain.md §7.1 step
+// 3): delegations word the same concern differently, so the comparison works on folded
+// Vietnamese (no diacritics, đ→d), expands the abbreviations petitions use (BHXH, BHYT, …),
+// drops the words every petition uses to frame its request (cử tri, đề nghị, phản ánh, …),
+// weighs the remaining syllables by how rare they are in the session, and adds the topic the
+// delegation gave. It is pure: the same petitions always give the same groups.
+package synthesis
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/dannguyen/dannguyen/internal/textnorm"
+)
+
+// Doc is one petition to compare.
+type Doc struct {
+	ID    string
+	Text  string
+	Topic string
+}
+
+// Options tune the grouping. Threshold and TopicWeight were chosen on the labelled real
+// petitions in shared/realdata (see synthesis_test.go, which measures precision and recall).
+type Options struct {
+	// Threshold is the lowest score that links two petitions into one group.
+	Threshold float64
+	// TopicWeight is the weight of the topic similarity next to the text similarity (1).
+	TopicWeight float64
+}
+
+// Defaults are the options the service uses.
+var Defaults = Options{Threshold: 0.36, TopicWeight: 0.3}
+
+// Pair is the similarity of two petitions, each part in [0, 1].
+type Pair struct {
+	Text  float64 `json:"text"`
+	Topic float64 `json:"topic"`
+	Score float64 `json:"score"`
+}
+
+// Member is one petition of a group; Score is its strongest link to another member (0 for a
+// petition alone in its group).
+type Member struct {
+	Index int
+	Score float64
+}
+
+// Group is petitions about one matter. Score is the weakest link that holds the group
+// together (1 for a single petition), so a low score flags a group to look at.
+type Group struct {
+	Members []Member
+	Score   float64
+	// Representative is the index of the member most similar to the others: its text stands
+	// for the group until an officer writes a title.
+	Representative int
+}
+
+// Model holds the prepared petitions of one session.
+type Model struct {
+	docs   []Doc
+	terms  []map[string]bool
+	topics []map[string]bool
+	idf    map[string]float64
+	weight []float64
+	floor  float64
+	opt    Options
+}
+
+// New prepares docs for comparison. Term rarity is measured within docs, so the same words
+// weigh less in a session where every delegation raises them.
+func New(docs []Doc, opt Options) *Model {
+	m := &Model{docs: docs, opt: opt, idf: map[string]float64{}}
+	df := map[string]int{}
+	for _, d := range docs {
+		t := termSet(d.Text)
+		m.terms = append(m.terms, t)
+		m.topics = append(m.topics, topicSet(d.Topic))
+		for k := range t {
+			df[k]++
+		}
+	}
+	n := float64(len(docs))
+	for k, c := range df {
+		m.idf[k] = math.Log((n + 1) / float64(c))
+	}
+	total := 0.0
+	for _, t := range m.terms {
+		w := 0.0
+		for k := range t {
+			w += m.idf[k]
+		}
+		m.weight = append(m.weight, w)
+		total += w
+	}
+	if len(docs) > 0 {
+		// A petition of two words would otherwise be "contained" in every long one about the
+		// same field; half the average weight is the smallest denominator.
+		m.floor = total / n / 2
+	}
+	return m
+}
+
+// Similarity compares petitions i and j. The text part is the weighted share of the shorter
+// petition's terms that the other one also has: a short local petition and a long national
+// synthesis that contains it are the same matter.
+func (m *Model) Similarity(i, j int) Pair {
+	a, b := m.terms[i], m.terms[j]
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	shared := 0.0
+	for k := range a {
+		if b[k] {
+			shared += m.idf[k]
+		}
+	}
+	den := max(min(m.weight[i], m.weight[j]), m.floor)
+	var p Pair
+	if den > 0 {
+		p.Text = min(1, shared/den)
+	}
+	p.Topic = jaccard(m.topics[i], m.topics[j])
+	p.Score = (p.Text + m.opt.TopicWeight*p.Topic) / (1 + m.opt.TopicWeight)
+	return p
+}
+
+// Cluster puts every petition in exactly one group: two petitions are linked when their score
+// reaches the threshold, and a group is a connected set of links (a national synthesis that
+// names three local petitions joins them even when their own wording differs). Groups come
+// largest first, then in the order of their first petition.
+func (m *Model) Cluster() []Group {
+	n := len(m.docs)
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	best := make([]float64, n)
+	type link struct {
+		i, j  int
+		score float64
+	}
+	var links []link
+	for _, p := range m.candidates() {
+		s := m.Similarity(p[0], p[1]).Score
+		if s < m.opt.Threshold {
+			continue
+		}
+		links = append(links, link{p[0], p[1], s})
+		best[p[0]], best[p[1]] = max(best[p[0]], s), max(best[p[1]], s)
+	}
+	// Strongest links first, so each group's score is the weakest link of its maximum
+	// spanning tree: the one the group cannot do without.
+	sort.Slice(links, func(x, y int) bool {
+		if links[x].score != links[y].score {
+			return links[x].score > links[y].score
+		}
+		if links[x].i != links[y].i {
+			return links[x].i < links[y].i
+		}
+		return links[x].j < links[y].j
+	})
+	weakest := map[int]float64{}
+	for _, l := range links {
+		a, b := find(l.i), find(l.j)
+		if a == b {
+			continue
+		}
+		w := l.score
+		for _, r := range []int{a, b} {
+			if v, ok := weakest[r]; ok {
+				w = min(w, v)
+			}
+		}
+		if a > b {
+			a, b = b, a
+		}
+		parent[b] = a
+		delete(weakest, b)
+		weakest[a] = w
+	}
+	byRoot := map[int]*Group{}
+	var order []int
+	for i := 0; i < n; i++ {
+		r := find(i)
+		g, ok := byRoot[r]
+		if !ok {
+			g = &Group{Score: 1}
+			if w, ok := weakest[r]; ok {
+				g.Score = w
+			}
+			byRoot[r] = g
+			order = append(order, r)
+		}
+		g.Members = append(g.Members, Member{Index: i, Score: best[i]})
+	}
+	out := make([]Group, 0, len(order))
+	for _, r := range order {
+		g := byRoot[r]
+		g.Representative = m.representative(g.Members)
+		out = append(out, *g)
+	}
+	sort.SliceStable(out, func(x, y int) bool { return len(out[x].Members) > len(out[y].Members) })
+	return out
+}
+
+// candidates lists the pairs that share at least one term; others score only on the topic,
+// which alone never reaches a sensible threshold. An inverted index keeps a session of a few
+// thousand petitions far below the n² comparisons.
+func (m *Model) candidates() [][2]int {
+	post := map[string][]int{}
+	for i, t := range m.terms {
+		for k := range t {
+			post[k] = append(post[k], i)
+		}
+	}
+	seen := map[[2]int]bool{}
+	for _, ids := range post {
+		for x := 0; x < len(ids); x++ {
+			for y := x + 1; y < len(ids); y++ {
+				seen[[2]int{ids[x], ids[y]}] = true
+			}
+		}
+	}
+	// Topic-only pairs can still reach the threshold when TopicWeight is large.
+	if m.opt.TopicWeight/(1+m.opt.TopicWeight) >= m.opt.Threshold {
+		for i := range m.docs {
+			for j := i + 1; j < len(m.docs); j++ {
+				seen[[2]int{i, j}] = true
+			}
+		}
+	}
+	out := make([][2]int, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a][0] != out[b][0] {
+			return out[a][0] < out[b][0]
+		}
+		return out[a][1] < out[b][1]
+	})
+	return out
+}
+
+func (m *Model) representative(members []Member) int {
+	best, bestSum := members[0].Index, -1.0
+	for _, a := range members {
+		sum := 0.0
+		for _, b := range members {
+			if a.Index != b.Index {
+				sum += m.Similarity(a.Index, b.Index).Score
+			}
+		}
+		if sum > bestSum {
+			best, bestSum = a.Index, sum
+		}
+	}
+	return best
+}
+
+func jaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	inter := 0
+	for k := range a {
+		if b[k] {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// Terms returns the comparison terms of a text, for explaining a score.
+func Terms(text string) []string {
+	t := termSet(text)
+	out := make([]string, 0, len(t))
+	for k := range t {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func termSet(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range words(text) {
+		if !stopWords[w] {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+func topicSet(topic string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range words(topic) {
+		if !topicStop[w] {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// words folds the text and splits it into syllables, expanding abbreviations.
+func words(text string) []string {
+	f := textnorm.Fold(text)
+	var out []string
+	for _, w := range strings.FieldsFunc(f, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
+		if exp, ok := abbreviations[w]; ok {
+			out = append(out, strings.Fields(exp)...)
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
