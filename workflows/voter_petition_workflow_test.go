@@ -35,8 +35,6 @@ func (h *pharness) runPetition(id string) {
 	require.True(h.t, h.env.IsWorkflowCompleted())
 }
 
-
-
 // T30 and T32: the Committee forwards electronically on Mon 2026-07-20 (received the same day),
 // so the answer is due 60 days later, Fri 2026-09-18; unanswered on 2026-09-19 it is overdue,
 // on the unanswered list and followed up; the answer arrives late, classified in progress, and
@@ -81,7 +79,9 @@ func TestVoterPetitionAnswerClockT30T32(t *testing.T) {
 		|| '|' || carried_to || '|' || satisfied || '|' || body_id FROM voter_petitions WHERE id = 'vp-1'`))
 	require.Equal(t, "false", h.value("SELECT overdue::text FROM voter_petitions WHERE id = 'vp-1'"), "the overdue flag clears with the answer")
 
-	ev := func(typ, contains string) int { return h.count("voter_petition_events", "petition_id", "vp-1", typ, contains) }
+	ev := func(typ, contains string) int {
+		return h.count("voter_petition_events", "petition_id", "vp-1", typ, contains)
+	}
 	require.Equal(t, 1, ev("clock_warning", `"clock": "answer"`))
 	require.Equal(t, 1, ev("clock_overdue", `"clock": "answer"`))
 	require.Equal(t, 1, ev("follow_up_due", ""))
@@ -130,7 +130,9 @@ func TestVoterPetitionSatisfiedAndCarriedOver(t *testing.T) {
 	require.Nil(t, answer["late"])
 	require.Equal(t, "closed|resolved|false|vp-s2", h.value(`SELECT status || '|' || answer_class || '|' || answered_late || '|' || carried_to FROM voter_petitions WHERE id = 'vp-2'`))
 	require.Equal(t, "2026-10-16", h.value("SELECT published_on::text FROM voter_petitions WHERE id = 'vp-2'"), "15 WD after 2026-09-25")
-	ev := func(typ, contains string) int { return h.count("voter_petition_events", "petition_id", "vp-2", typ, contains) }
+	ev := func(typ, contains string) int {
+		return h.count("voter_petition_events", "petition_id", "vp-2", typ, contains)
+	}
 	require.Equal(t, 2, ev("forwarded", ""))
 	require.Equal(t, 1, ev("clock_restarted", `"previous_due_on": "2026-09-21"`), "07-22 + 60 = Sun 20 Sep, rolled to Monday")
 	require.Equal(t, 1, ev("carried_over", ""))
