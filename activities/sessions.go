@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/dannguyen/dannguyen/models"
 	"github.com/dannguyen/dannguyen/workflows"
 )
 
@@ -148,19 +149,9 @@ func (a *Activities) StorePetitions(ctx context.Context, req workflows.StorePeti
 	return out, nil
 }
 
-// NextSession returns the session after this one: the one opening on its next_opens_on, or
-// else the earliest opening after it closes ("" when none is registered yet).
+// NextSession returns the session after this one ("" when none is registered yet).
 func (a *Activities) NextSession(ctx context.Context, sessionID string) (string, error) {
-	var ids []string
-	err := a.DB.WithContext(ctx).Raw(`SELECT n.id FROM sessions s JOIN sessions n ON n.opens_on > s.closes_on
-		WHERE s.id = ? ORDER BY (n.opens_on = s.next_opens_on) DESC, n.opens_on, n.id LIMIT 1`, sessionID).Scan(&ids).Error
-	if err != nil {
-		return "", fmt.Errorf("next session of %s: %w", sessionID, err)
-	}
-	if len(ids) == 0 {
-		return "", nil
-	}
-	return ids[0], nil
+	return models.NextSessionID(ctx, a.DB, sessionID)
 }
 
 // OpenVoterPetitions pages the session's forwarded petitions that are not settled: unanswered,
