@@ -75,7 +75,7 @@ type checked struct {
 }
 
 func (s *Server) checkRows(c *gin.Context, in *petitionIntake, rows []inputRow) (checked, error) {
-	var out checked
+	out := checked{duplicates: []gin.H{}}
 	firstLine := map[string]int{}
 	var refs []string
 	for _, r := range rows {
