@@ -288,11 +288,9 @@ func (s *Server) voterPetitionAction(name string) gin.HandlerFunc {
 			fail(c, apperr.New(apperr.Conflict, "%s is not allowed before the petition is forwarded", name).
 				With("state", row.Status).With("allowed_actions", []string{"forward"}))
 			return
-		case row.Claimed && !slices.Contains(workflows.VPAllowedActions(row.Status), name):
-			fail(c, apperr.New(apperr.Conflict, "%s is not allowed while the petition is %s", name, row.Status).
-				With("state", row.Status).With("allowed_actions", workflows.VPAllowedActions(row.Status)))
-			return
 		}
+		// A claimed petition's own workflow judges the transition: a retried Idempotency-Key
+		// gets its first result back even though the state has moved on since.
 		a, err := s.validateVPAction(c.Request.Context(), name, &req)
 		if err != nil {
 			fail(c, err)
@@ -327,7 +325,7 @@ func (s *Server) voterPetitionAction(name string) gin.HandlerFunc {
 			if err == nil {
 				err = h.Get(uctx, &res)
 			}
-			if !s.answerUpdate(c, uctx, row.ID, err) {
+			if !s.answerUpdate(c, uctx, row, err) {
 				return
 			}
 		} else {
@@ -352,7 +350,7 @@ func (s *Server) voterPetitionAction(name string) gin.HandlerFunc {
 			if err == nil {
 				err = h.Get(uctx, &res)
 			}
-			if !s.answerUpdate(c, uctx, row.ID, err) {
+			if !s.answerUpdate(c, uctx, row, err) {
 				return
 			}
 		}
@@ -363,18 +361,20 @@ func (s *Server) voterPetitionAction(name string) gin.HandlerFunc {
 // answerUpdate answers the request when the Update did not succeed: 202 past the wait budget,
 // 409 when the petition's workflow has ended, the problem otherwise. It returns true when the
 // caller should answer with the new view.
-func (s *Server) answerUpdate(c *gin.Context, uctx context.Context, id string, err error) bool {
+func (s *Server) answerUpdate(c *gin.Context, uctx context.Context, row models.VoterPetitionRow, err error) bool {
 	if err == nil {
 		return true
 	}
 	if outlived(uctx, err) && c.Request.Context().Err() == nil {
-		c.Header("Location", "/v1/voter-petitions/"+id)
+		c.Header("Location", "/v1/voter-petitions/"+row.ID)
 		c.JSON(http.StatusAccepted, gin.H{"status": "pending", "detail": "the action is still running; GET the Location to see the petition"})
 		return false
 	}
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		fail(c, apperr.New(apperr.Conflict, "the petition's case has ended; no further action is possible"))
+	var gone *serviceerror.NotFound
+	if errors.As(err, &started) || errors.As(err, &gone) {
+		fail(c, apperr.New(apperr.Conflict, "the petition's case has ended (%s); no further action is possible", row.Status).
+			With("state", row.Status).With("allowed_actions", []string{}))
 		return false
 	}
 	fail(c, err)
