@@ -24,6 +24,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	act(t, s, letter, "classify", map[string]any{"kind": "complaint"}, 200)
 	act(t, s, letter, "forward", map[string]any{"to_body_id": "ubnd-ha-noi"}, 200)
 	theCase := policy.Case{ReceivingBodyID: "ubdngs", HeldByBodyID: "ubnd-ha-noi"}
+	petitions := newPetitionMatrix(t, s) // voters' petitions: a session and a forwarded petition
 
 	bodies := map[string][2]string{} // role -> own body, other body
 	for _, r := range policy.Roles {
@@ -41,6 +42,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		path := strings.NewReplacer(":id", letter, ":clock", "processing", ":update_id", "none", ":date", "2026-09-03").Replace(route.Path)
 		if strings.HasPrefix(route.Path, "/v1/bodies/") {
 			path = "/v1/bodies/ubdngs"
+		}
+		if petitions.covers(route.Path) {
+			path = petitions.url(route.Path)
 		}
 		if action == "public" {
 			res := testenv.Do(t, route.Method, s.URL+path, nil, "Authorization", "")
@@ -60,6 +64,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					// a valid letter for ubdngs: only ubdngs's own officers may register it
 					reqBody = letterBody(today)
 					allowed = policy.Can(sub, action, policy.Case{ReceivingBodyID: "ubdngs"})
+				case petitions.covers(route.Path):
+					allowed = petitions.allowed(sub, route.Path, action)
+					if route.Method == "POST" {
+						reqBody = map[string]any{"on": "not-a-date"}
+					}
 				case strings.HasPrefix(route.Path, "/v1/letters/:id"):
 					allowed = policy.Can(sub, action, theCase)
 					reqBody = map[string]any{"on": "not-a-date"}

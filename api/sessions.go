@@ -69,12 +69,12 @@ func sessionCase(office string) policy.Case { return policy.Case{ReceivingBodyID
 // createSession registers a session cycle: its id is the term and number ("xv-11"), its due
 // dates are computed by the workflow (D41a, D41b, D43) and returned with their proofs' links.
 func (s *Server) createSession(c *gin.Context) {
-	var req sessionRequest
-	if !decodeJSON(c, &req) {
-		return
-	}
 	if s.Verifier != nil && !policy.Can(subject(c), "sessions.manage", sessionCase(models.PetitionsCommitteeID)) {
 		fail(c, apperr.New(apperr.Forbidden, "only the petitions committee's heads and supervisors register sessions"))
+		return
+	}
+	var req sessionRequest
+	if !decodeJSON(c, &req) {
 		return
 	}
 	ctx := c.Request.Context()

@@ -267,12 +267,12 @@ var vpFields = map[string][]string{
 // forward starts that workflow (Update-With-Start), which takes the group over from the session.
 func (s *Server) voterPetitionAction(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var req vpActionRequest
-		if c.Request.ContentLength != 0 && !decodeJSON(c, &req) {
-			return
-		}
 		row, _, ok := s.loadVoterPetitionFor(c, "voter-petitions."+name)
 		if !ok {
+			return
+		}
+		var req vpActionRequest
+		if c.Request.ContentLength != 0 && !decodeJSON(c, &req) {
 			return
 		}
 		switch {
