@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -149,7 +150,7 @@ func applyCollect(r *sessionRun, ctx workflow.Context, a SessionAction, on deadl
 func applySynthesize(r *sessionRun, ctx workflow.Context, a SessionAction, on deadline.Date, res *SessionResult) error {
 	var out SynthesisResult
 	req := SynthesizeRequest{SessionID: r.st.ID, At: workflow.Now(ctx)}
-	if err := workflow.ExecuteActivity(dbActivity(ctx), ActSynthesizeSession, req).Get(ctx, &out); err != nil {
+	if err := workflow.ExecuteActivity(synthesisActivity(ctx), ActSynthesizeSession, req).Get(ctx, &out); err != nil {
 		return fmt.Errorf("synthesize %s: %w", r.st.ID, err)
 	}
 	r.st.Synthesised++
@@ -254,4 +255,12 @@ func applyCloseCycle(r *sessionRun, ctx workflow.Context, a SessionAction, on de
 	}
 	res.CarriedOver = r.st.CarriedOver
 	return nil
+}
+
+// synthesisActivity gives the synthesis of a large session (a few thousand petitions, a few
+// seconds of work) more time than an ordinary write.
+func synthesisActivity(ctx workflow.Context) workflow.Context {
+	ao := workflow.GetActivityOptions(dbActivity(ctx))
+	ao.StartToCloseTimeout = 2 * time.Minute
+	return workflow.WithActivityOptions(ctx, ao)
 }

@@ -57,39 +57,51 @@ type Group struct {
 	Representative int
 }
 
-// Model holds the prepared petitions of one session.
+// Model holds the prepared petitions of one session. Terms are interned: each petition keeps
+// the sorted ids of its terms, so comparing two is a merge of two short integer lists.
 type Model struct {
-	docs   []Doc
-	terms  []map[string]bool
-	topics []map[string]bool
-	idf    map[string]float64
-	weight []float64
-	floor  float64
-	opt    Options
+	docs     []Doc
+	terms    [][]int // sorted term ids per petition
+	topics   []map[string]bool
+	idf      []float64 // by term id
+	postings [][]int   // petitions per term id, ascending
+	weight   []float64
+	floor    float64
+	opt      Options
 }
 
 // New prepares docs for comparison. Term rarity is measured within docs, so the same words
 // weigh less in a session where every delegation raises them.
 func New(docs []Doc, opt Options) *Model {
-	m := &Model{docs: docs, opt: opt, idf: map[string]float64{}}
-	df := map[string]int{}
-	for _, d := range docs {
-		t := termSet(d.Text)
-		m.terms = append(m.terms, t)
-		m.topics = append(m.topics, topicSet(d.Topic))
-		for k := range t {
-			df[k]++
+	m := &Model{docs: docs, opt: opt}
+	ids := map[string]int{}
+	for i, d := range docs {
+		set := termSet(d.Text)
+		list := make([]int, 0, len(set))
+		for k := range set {
+			id, ok := ids[k]
+			if !ok {
+				id = len(ids)
+				ids[k] = id
+				m.postings = append(m.postings, nil)
+			}
+			list = append(list, id)
+			m.postings[id] = append(m.postings[id], i)
 		}
+		sort.Ints(list)
+		m.terms = append(m.terms, list)
+		m.topics = append(m.topics, topicSet(d.Topic))
 	}
 	n := float64(len(docs))
-	for k, c := range df {
-		m.idf[k] = math.Log((n + 1) / float64(c))
+	m.idf = make([]float64, len(ids))
+	for id, p := range m.postings {
+		m.idf[id] = math.Log((n + 1) / float64(len(p)))
 	}
 	total := 0.0
 	for _, t := range m.terms {
 		w := 0.0
-		for k := range t {
-			w += m.idf[k]
+		for _, id := range t {
+			w += m.idf[id]
 		}
 		m.weight = append(m.weight, w)
 		total += w
@@ -107,15 +119,24 @@ func New(docs []Doc, opt Options) *Model {
 // synthesis that contains it are the same matter.
 func (m *Model) Similarity(i, j int) Pair {
 	a, b := m.terms[i], m.terms[j]
-	if len(a) > len(b) {
-		a, b = b, a
-	}
 	shared := 0.0
-	for k := range a {
-		if b[k] {
-			shared += m.idf[k]
+	for x, y := 0, 0; x < len(a) && y < len(b); {
+		switch {
+		case a[x] < b[y]:
+			x++
+		case a[x] > b[y]:
+			y++
+		default:
+			shared += m.idf[a[x]]
+			x++
+			y++
 		}
 	}
+	return m.pair(i, j, shared)
+}
+
+// pair scores two petitions from the weight of the terms they share.
+func (m *Model) pair(i, j int, shared float64) Pair {
 	den := max(min(m.weight[i], m.weight[j]), m.floor)
 	var p Pair
 	if den > 0 {
@@ -150,14 +171,13 @@ func (m *Model) Cluster() []Group {
 		score float64
 	}
 	var links []link
-	for _, p := range m.candidates() {
-		s := m.Similarity(p[0], p[1]).Score
-		if s < m.opt.Threshold {
-			continue
+	m.eachPair(func(i, j int, p Pair) {
+		if p.Score < m.opt.Threshold {
+			return
 		}
-		links = append(links, link{p[0], p[1], s})
-		best[p[0]], best[p[1]] = max(best[p[0]], s), max(best[p[1]], s)
-	}
+		links = append(links, link{i, j, p.Score})
+		best[i], best[j] = max(best[i], p.Score), max(best[j], p.Score)
+	})
 	// Strongest links first, so each group's score is the weakest link of its maximum
 	// spanning tree: the one the group cannot do without.
 	sort.Slice(links, func(x, y int) bool {
@@ -188,6 +208,12 @@ func (m *Model) Cluster() []Group {
 		delete(weakest, b)
 		weakest[a] = w
 	}
+	// The member with the strongest links to the others stands for the group.
+	strength := make([]float64, n)
+	for _, l := range links {
+		strength[l.i] += l.score
+		strength[l.j] += l.score
+	}
 	byRoot := map[int]*Group{}
 	var order []int
 	for i := 0; i < n; i++ {
@@ -206,63 +232,56 @@ func (m *Model) Cluster() []Group {
 	out := make([]Group, 0, len(order))
 	for _, r := range order {
 		g := byRoot[r]
-		g.Representative = m.representative(g.Members)
+		g.Representative = representative(g.Members, strength)
 		out = append(out, *g)
 	}
 	sort.SliceStable(out, func(x, y int) bool { return len(out[x].Members) > len(out[y].Members) })
 	return out
 }
 
-// candidates lists the pairs that share at least one term; others score only on the topic,
-// which alone never reaches a sensible threshold. An inverted index keeps a session of a few
-// thousand petitions far below the n² comparisons.
-func (m *Model) candidates() [][2]int {
-	post := map[string][]int{}
-	for i, t := range m.terms {
-		for k := range t {
-			post[k] = append(post[k], i)
-		}
-	}
-	seen := map[[2]int]bool{}
-	for _, ids := range post {
-		for x := 0; x < len(ids); x++ {
-			for y := x + 1; y < len(ids); y++ {
-				seen[[2]int{ids[x], ids[y]}] = true
+// eachPair scores every pair of petitions that share a term, by walking the inverted index
+// (the weight of shared terms adds up per pair), so a session of a few thousand petitions is
+// far below the n² comparisons. Pairs that share no term score on the topic alone, which only
+// matters when the topic weight alone reaches the threshold.
+func (m *Model) eachPair(fn func(i, j int, p Pair)) {
+	n := len(m.docs)
+	acc := make([]float64, n)
+	var touched []int
+	topicOnly := m.opt.TopicWeight/(1+m.opt.TopicWeight) >= m.opt.Threshold
+	for i := 0; i < n; i++ {
+		touched = touched[:0]
+		for _, t := range m.terms[i] {
+			for _, j := range m.postings[t] {
+				if j <= i {
+					continue
+				}
+				if acc[j] == 0 {
+					touched = append(touched, j)
+				}
+				acc[j] += m.idf[t]
 			}
 		}
-	}
-	// Topic-only pairs can still reach the threshold when TopicWeight is large.
-	if m.opt.TopicWeight/(1+m.opt.TopicWeight) >= m.opt.Threshold {
-		for i := range m.docs {
-			for j := i + 1; j < len(m.docs); j++ {
-				seen[[2]int{i, j}] = true
+		if topicOnly {
+			for j := i + 1; j < n; j++ {
+				if acc[j] == 0 {
+					touched = append(touched, j)
+					acc[j] = -1 // shares no term
+				}
 			}
 		}
-	}
-	out := make([][2]int, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a][0] != out[b][0] {
-			return out[a][0] < out[b][0]
+		sort.Ints(touched)
+		for _, j := range touched {
+			fn(i, j, m.pair(i, j, max(acc[j], 0)))
+			acc[j] = 0
 		}
-		return out[a][1] < out[b][1]
-	})
-	return out
+	}
 }
 
-func (m *Model) representative(members []Member) int {
-	best, bestSum := members[0].Index, -1.0
-	for _, a := range members {
-		sum := 0.0
-		for _, b := range members {
-			if a.Index != b.Index {
-				sum += m.Similarity(a.Index, b.Index).Score
-			}
-		}
-		if sum > bestSum {
-			best, bestSum = a.Index, sum
+func representative(members []Member, strength []float64) int {
+	best := members[0].Index
+	for _, mb := range members[1:] {
+		if strength[mb.Index] > strength[best] {
+			best = mb.Index
 		}
 	}
 	return best
