@@ -8,9 +8,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/testenv"
+	"github.com/dannguyen/dannguyen/workflows"
 )
 
 // groupIDs reads the session's groups by status.
@@ -112,6 +114,13 @@ func TestVoterPetitionLifecycleAndReport(t *testing.T) {
 	require.Equal(t, "overdue", clock(t, vp, "answer")["status"], "unanswered on 2026-09-19 and after")
 	require.Equal(t, true, vp["overdue"])
 	vpAct(t, s, booksID, "forward", map[string]any{"to_body_id": "bo-giao-duc-va-dao-tao"}, 200)
+	attrs := searchAttributes(t, s, workflows.VoterPetitionWorkflowID(drugID))
+	require.Equal(t, "voter_petition", attrs["CaseKind"])
+	require.Equal(t, "awaiting_answer", attrs["CaseStatus"])
+	require.Equal(t, "bo-y-te", attrs["BodyID"])
+	require.Equal(t, true, attrs["Overdue"])
+	require.NotNil(t, attrs["DueAt"])
+	require.Equal(t, "session", searchAttributes(t, s, workflows.SessionWorkflowID(id))["CaseKind"])
 
 	list := testenv.Do(t, "GET", s.URL+"/v1/voter-petitions?session_id="+id+"&overdue=true", nil).Map(t)["items"].([]any)
 	require.Len(t, list, 1)
@@ -222,4 +231,19 @@ func TestVoterPetitionLifecycleAndReport(t *testing.T) {
 	res = testenv.Do(t, "POST", s.URL+"/v1/sessions/"+id+"/synthesize", nil)
 	require.Equal(t, 409, res.Status, res.String())
 	require.EqualValues(t, 2, testenv.Do(t, "GET", s.URL+"/v1/sessions/"+next, nil).Map(t)["counts"].(map[string]any)["carried_in"])
+}
+
+// searchAttributes reads a workflow's search attributes as ops see them in the Temporal UI.
+func searchAttributes(t *testing.T, s *testenv.Stack, workflowID string) map[string]any {
+	t.Helper()
+	ctx := testenv.Context(t)
+	d, err := s.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	require.NoError(t, err)
+	out := map[string]any{}
+	for k, p := range d.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields() {
+		var v any
+		require.NoError(t, converter.GetDefaultDataConverter().FromPayload(p, &v))
+		out[k] = v
+	}
+	return out
 }

@@ -79,7 +79,8 @@ func (r *sessionRun) setActionHandler(ctx workflow.Context, name string, spec se
 			if err := spec.apply(r, ctx, a, on, &res); err != nil {
 				return SessionResult{}, err
 			}
-			r.st.LastEventOn = on
+			// A cycle's acts are independent of each other (petitions collected today, a
+			// synthesis finalized on paper last month), so they are not kept in date order.
 			r.st.Version++
 			r.wake = true
 			if err := r.persist(ctx); err != nil {
