@@ -113,6 +113,8 @@ func TestVoterPetitionLifecycleAndReport(t *testing.T) {
 	require.Equal(t, "2026-09-18", clock(t, vp, "answer")["due_on"])
 	require.Equal(t, "overdue", clock(t, vp, "answer")["status"], "unanswered on 2026-09-19 and after")
 	require.Equal(t, true, vp["overdue"])
+	stale := vpAct(t, s, booksID, "forward", map[string]any{"to_body_id": "bo-giao-duc-va-dao-tao"}, 409, "If-Match", "99")
+	require.Equal(t, "synthesised", stale["state"])
 	vpAct(t, s, booksID, "forward", map[string]any{"to_body_id": "bo-giao-duc-va-dao-tao"}, 200)
 	attrs := searchAttributes(t, s, workflows.VoterPetitionWorkflowID(drugID))
 	require.Equal(t, "voter_petition", attrs["CaseKind"])
