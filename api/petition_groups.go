@@ -72,8 +72,8 @@ func (s *Server) groupViews(ctx context.Context, sessionID string, rows []models
 			scores[m.PetitionID] = m.Score
 		}
 		g := GroupView{ID: r.ID, Number: r.Number, SessionID: r.SessionID, Status: r.Status, Title: r.Title, Topic: r.Topic,
-			Score: r.Score, PetitionCount: r.PetitionCount, VoterCount: r.VoterCount, Delegations: nonNil(r.Delegations),
-			DelegationIDs: nonNil(r.DelegationIDs), MergedInto: r.MergedInto, CarriedTo: r.CarriedTo, Members: []GroupMember{},
+			Score: r.Score, PetitionCount: r.PetitionCount, VoterCount: r.VoterCount, Delegations: orEmpty(r.Delegations),
+			DelegationIDs: orEmpty(r.DelegationIDs), MergedInto: r.MergedInto, CarriedTo: r.CarriedTo, Members: []GroupMember{},
 			Links: gin.H{"self": "/v1/voter-petitions/" + r.ID}}
 		for _, p := range members[r.ID] {
 			m := GroupMember{PetitionRow: p}
@@ -87,7 +87,7 @@ func (s *Server) groupViews(ctx context.Context, sessionID string, rows []models
 	return out, nil
 }
 
-func nonNil(l []string) []string {
+func orEmpty(l []string) []string {
 	if l == nil {
 		return []string{}
 	}

@@ -136,8 +136,8 @@ func (s *Server) voterPetitionView(r models.VoterPetitionRow, now time.Time) (Vo
 	}
 	base := "/v1/voter-petitions/" + r.ID
 	v := VoterPetitionView{ID: r.ID, Number: r.Number, SessionID: r.SessionID, Status: r.Status, Version: r.Version, Title: r.Title,
-		Topic: r.Topic, Score: r.Score, PetitionCount: r.PetitionCount, VoterCount: r.VoterCount, Delegations: nonNil(r.Delegations),
-		DelegationIDs: nonNil(r.DelegationIDs), BodyID: r.BodyID, ForwardedOn: civilPtr(r.ForwardedOn), ReceivedOn: civilPtr(r.ReceivedOn),
+		Topic: r.Topic, Score: r.Score, PetitionCount: r.PetitionCount, VoterCount: r.VoterCount, Delegations: orEmpty(r.Delegations),
+		DelegationIDs: orEmpty(r.DelegationIDs), BodyID: r.BodyID, ForwardedOn: civilPtr(r.ForwardedOn), ReceivedOn: civilPtr(r.ReceivedOn),
 		AnswerClass: r.AnswerClass, AnsweredOn: civilPtr(r.AnsweredOn), AnsweredLate: r.AnsweredLate, PublishedOn: civilPtr(r.PublishedOn),
 		Satisfied: r.Satisfied, CarriedOver: r.CarriedOver, CarriedTo: r.CarriedTo, MergedInto: r.MergedInto, DueAt: r.DueAt,
 		Detail: r.Detail, AllowedActions: vpAllowed(r), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt,
