@@ -81,6 +81,19 @@ func milestones(cal *deadline.Calendar, l Ladder, c workflows.Clock, req workflo
 	case "final":
 		// A finality clock has no ladder: when it ends, the decision becomes final.
 		return []workflows.Milestone{{Kind: "final", At: c.DueAt}}, nil
+	case "reminder":
+		// A session's deadlines count backwards from its opening, so their start lies after
+		// the due date: the reminder is placed W working days before the due date whatever
+		// the start, then the overdue step.
+		var out []workflows.Milestone
+		if l.WarningWD > 0 {
+			w, err := deadline.Compute(cal, deadline.Request{Start: c.DueOn, Days: l.WarningWD, Unit: deadline.WorkingDays, Direction: deadline.Backward})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, workflows.Milestone{Kind: "warning", At: w.DueOn.AddDays(-1).EndAt()})
+		}
+		return append(out, workflows.Milestone{Kind: "overdue", At: c.DueAt}), nil
 	}
 	var out []workflows.Milestone
 	if l.WarningWD > 0 {

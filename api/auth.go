@@ -60,11 +60,31 @@ var routePolicy = map[string]string{
 	"GET /v1/receptions/:id/identity":               "receptions.read",
 	"POST /v1/receptions/:id/refusal-notice":        "receptions.notice",
 	"GET /v1/reports/receptions":                    "reports.receptions",
+	// voters' petitions (module 3); the actions of each voter petition are added in init
+	"POST /v1/sessions":                                  "sessions.manage",
+	"GET /v1/sessions":                                   "sessions.read",
+	"GET /v1/sessions/:id":                               "sessions.read",
+	"GET /v1/sessions/:id/deadlines/:clock/proof":        "sessions.read",
+	"POST /v1/sessions/:id/petitions":                    "sessions.collect",
+	"POST /v1/sessions/:id/petitions:import":             "sessions.collect",
+	"POST /v1/sessions/:id/synthesize":                   "sessions.synthesize",
+	"GET /v1/sessions/:id/groups":                        "sessions.read",
+	"POST /v1/sessions/:id/groups":                       "sessions.synthesize",
+	"POST /v1/sessions/:id/schedule":                     "sessions.manage",
+	"POST /v1/sessions/:id/report-results":               "sessions.manage",
+	"POST /v1/sessions/:id/close":                        "sessions.manage",
+	"GET /v1/sessions/:id/report":                        "sessions.report",
+	"GET /v1/voter-petitions":                            "voter-petitions.list",
+	"GET /v1/voter-petitions/:id":                        "voter-petitions.read",
+	"GET /v1/voter-petitions/:id/deadlines/:clock/proof": "voter-petitions.read",
 }
 
 func init() {
 	for _, name := range workflows.ActionNames() {
 		routePolicy["POST /v1/letters/:id/"+name] = "letters." + name
+	}
+	for _, name := range workflows.VPActionNames() {
+		routePolicy["POST /v1/voter-petitions/:id/"+name] = "voter-petitions." + name
 	}
 }
 

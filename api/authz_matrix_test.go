@@ -29,6 +29,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	reception := createVisit(t, s, visit())["id"].(string)
 	receptionCase := policy.Case{ReceivingBodyID: "ubdngs", HeldByBodyID: "ubdngs"}
+	petitions := newPetitionMatrix(t, s) // voters' petitions: a session and a forwarded petition
 
 	bodies := map[string][2]string{} // role -> own body, other body
 	for _, r := range policy.Roles {
@@ -49,6 +50,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		if strings.HasPrefix(route.Path, "/v1/receptions/:id") {
 			path = strings.NewReplacer(":id", reception, ":clock", "refusal_notice").Replace(route.Path)
+		}
+		if petitions.covers(route.Path) {
+			path = petitions.url(route.Path)
 		}
 		if action == "public" {
 			res := testenv.Do(t, route.Method, s.URL+path, nil, "Authorization", "")
@@ -75,6 +79,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				case strings.HasPrefix(route.Path, "/v1/receptions/:id"):
 					allowed = policy.Can(sub, action, receptionCase)
 					reqBody = map[string]any{"sent_on": "not-a-date"}
+				case petitions.covers(route.Path):
+					allowed = petitions.allowed(sub, route.Path, action)
+					if route.Method == "POST" {
+						reqBody = map[string]any{"on": "not-a-date"}
+					}
 				case strings.HasPrefix(route.Path, "/v1/letters/:id"):
 					allowed = policy.Can(sub, action, theCase)
 					reqBody = map[string]any{"on": "not-a-date"}

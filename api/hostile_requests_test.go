@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -272,4 +273,28 @@ func TestHostileRequestsNeverFail5xx(t *testing.T) {
 	// still reads back as a letter.
 	res := testenv.Do(t, "GET", s.URL+"/v1/letters/"+letter, nil)
 	require.Equal(t, 200, res.Status, res.String())
+}
+
+// Cursors are opaque to clients but decoded by the server: a forged one is never a server
+// error — one whose decoded text PostgreSQL cannot hold (invalid UTF-8, NUL) or whose date
+// does not parse is refused as the caller's mistake, and one that decodes to plain text is at
+// most a page past the end.
+func TestForgedCursorsAreRefused(t *testing.T) {
+	s := testenv.NewStack(t)
+	enc := func(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
+	forged := []string{
+		enc("\xff\xfe\xfd"), enc("a\x00b"), enc(`{"i":"a\u0000b","k":"2026-01-01T00:00:00Z"}`),
+		enc(`{"id":"x\u0000","opens_on":"2026-01-01"}`), enc(`{"id":"x","opens_on":"not-a-date"}`), "1900-01-01", "%%%",
+	}
+	for _, list := range []string{"/v1/letters", "/v1/receptions", "/v1/sessions", "/v1/voter-petitions", "/v1/bodies"} {
+		for _, c := range forged {
+			res := testenv.Do(t, "GET", s.URL+list+"?cursor="+url.QueryEscape(c), nil)
+			require.Contains(t, []int{200, 400, 422}, res.Status, "%s cursor %q: %s", list, c, res.Body)
+			if res.Status != 200 {
+				require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+			} else {
+				require.Empty(t, res.Map(t)["items"], "%s: a forged cursor is past the end", list)
+			}
+		}
+	}
 }

@@ -102,7 +102,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	served := map[string]bool{}
-	for _, r := range New(Deps{}).router.Routes() {
+	for _, r := range New(Deps{}).Routes() {
 		path := r.Path
 		for _, seg := range strings.Split(path, "/") {
 			if strings.HasPrefix(seg, ":") {

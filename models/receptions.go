@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -195,7 +196,7 @@ func ListReceptions(ctx context.Context, db *gorm.DB, f ReceptionFilter) ([]Rece
 		if err == nil {
 			err = json.Unmarshal(b, &c)
 		}
-		if err != nil || c.ID == "" {
+		if err != nil || c.ID == "" || strings.IndexByte(c.ID, 0) >= 0 { // NUL: not storable text
 			return nil, "", apperr.Fields([]apperr.FieldError{{Field: "cursor", Message: "is not a cursor this API returned"}})
 		}
 		q = q.Where("(held_at, id) < (?, ?)", c.HeldAt, c.ID)

@@ -55,6 +55,29 @@ func Register(r interface {
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
+	registerPetitions(r, acts)
+}
+
+// registerPetitions adds the voters' petition workflows (module 3) and their activities.
+func registerPetitions(r interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+	RegisterActivityWithOptions(any, activity.RegisterOptions)
+}, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.SessionCycleWorkflow, workflow.RegisterOptions{Name: workflows.SessionWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.VoterPetitionWorkflow, workflow.RegisterOptions{Name: workflows.VoterPetitionWorkflowName})
+	for name, fn := range map[string]any{
+		workflows.ActPersistSession:       acts.PersistSession,
+		workflows.ActStorePetitions:       acts.StorePetitions,
+		workflows.ActSynthesizeSession:    acts.SynthesizeSession,
+		workflows.ActEditGroups:           acts.EditGroups,
+		workflows.ActNextSession:          acts.NextSession,
+		workflows.ActOpenVoterPetitions:   acts.OpenVoterPetitions,
+		workflows.ActCarryOverUnforwarded: acts.CarryOverUnforwarded,
+		workflows.ActClaimVoterPetition:   acts.ClaimVoterPetition,
+		workflows.ActPersistVoterPetition: acts.PersistVoterPetition,
+	} {
+		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
 }
 
 // Run runs w until ctx is cancelled, then stops polling and lets running activities finish.

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"sort"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -13,25 +12,10 @@ import (
 // historical letter imported with an old received date fires its past milestones at once.
 // Callers hold the mutex.
 func (r *letterRun) fireDueMilestones(ctx workflow.Context) error {
-	now := workflow.Now(ctx)
-	type due struct{ clock, ms int }
-	var list []due
-	for ci, c := range r.st.Clocks {
-		if !c.Counting() {
-			continue
-		}
-		for mi, m := range c.Milestones {
-			if !m.Fired && !now.Before(m.At) {
-				list = append(list, due{ci, mi})
-			}
-		}
-	}
+	list := dueMilestonesOf(r.st.Clocks, workflow.Now(ctx))
 	if len(list) == 0 {
 		return nil
 	}
-	sort.SliceStable(list, func(i, j int) bool {
-		return r.st.Clocks[list[i].clock].Milestones[list[i].ms].At.Before(r.st.Clocks[list[j].clock].Milestones[list[j].ms].At)
-	})
 	var appealFrom *deadline.Date
 	for _, d := range list {
 		c := &r.st.Clocks[d.clock]

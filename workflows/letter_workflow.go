@@ -110,20 +110,7 @@ func (r *letterRun) waitForWork(ctx workflow.Context) error {
 	return err
 }
 
-func (r *letterRun) nextMilestone() (time.Time, bool) {
-	var best time.Time
-	for _, c := range r.st.Clocks {
-		if !c.Counting() {
-			continue
-		}
-		for _, m := range c.Milestones {
-			if !m.Fired && (best.IsZero() || m.At.Before(best)) {
-				best = m.At
-			}
-		}
-	}
-	return best, !best.IsZero()
-}
+func (r *letterRun) nextMilestone() (time.Time, bool) { return nextMilestoneOf(r.st.Clocks) }
 
 // register computes the processing clock (D33), allocates the number and stores the first
 // snapshot with the received and registered events.

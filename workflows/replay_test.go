@@ -35,6 +35,8 @@ var recordedHistories = []string{
 	"letter-reception-guided.json",
 	"letter-reception-forwarded.json",
 	"calendar-fanout.json",
+	"session-cycle.json",  // voters' petitions: RECORD_PETITION_HISTORIES=1 (api/record_petition_histories_test.go)
+	"voter-petition.json", // same recorder; terminated after evaluation, so every task up to it replays
 }
 
 // replayRegistry lets worker.Register fill a replayer, so the workflows replay under exactly

@@ -90,6 +90,24 @@ var table = map[string][]grant{
 	"receptions.list":    {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}, {Supervisor, Any}},
 	"receptions.notice":  {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}},
 	"reports.receptions": {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}, {Supervisor, Any}},
+	// voters' petitions (module 3, domain.md §7–§8). A session's case is received by the
+	// petitions committee; a voter petition's case is received by the committee and by each
+	// delegation whose voters raised it, and held by the body it is forwarded to. So: the
+	// committee's heads and supervisors run the cycle and forward; its officers and the
+	// delegations' officers submit petitions (a delegation only its own); the committee's
+	// officers synthesise; the answering agency answers for its own body; the committee and the
+	// delegations evaluate; supervisors read across bodies.
+	"sessions.read":             {{ReceivingOfficer, Any}, {HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}, {Agency, Any}, {Auditor, Any}},
+	"sessions.manage":           {{Head, Own}, {Supervisor, Own}},
+	"sessions.collect":          {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}},
+	"sessions.synthesize":       {{HandlingOfficer, Own}, {Head, Own}},
+	"sessions.report":           {{HandlingOfficer, Any}, {Head, Any}, {Supervisor, Any}},
+	"voter-petitions.read":      {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}, {Supervisor, Any}, {Agency, Held}, {Auditor, Any}},
+	"voter-petitions.list":      {{ReceivingOfficer, Own}, {HandlingOfficer, Own}, {Head, Own}, {Supervisor, Any}, {Agency, Held}},
+	"voter-petitions.forward":   {{HandlingOfficer, Own}, {Head, Own}, {Supervisor, Own}},
+	"voter-petitions.answer":    {{HandlingOfficer, Own}, {Head, Own}, {Agency, Held}},
+	"voter-petitions.follow-up": {{HandlingOfficer, Own}, {Head, Own}, {Supervisor, Own}},
+	"voter-petitions.evaluate":  {{HandlingOfficer, Own}, {Head, Own}},
 }
 
 // Subject is who asks: the verified token's roles and body.
