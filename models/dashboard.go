@@ -96,12 +96,12 @@ func LettersPerWeek(ctx context.Context, db *gorm.DB, s DashboardScope, now time
 	}
 	var received, closed []row
 	err = s.apply(db.WithContext(ctx).Model(&LetterRow{})).Where("received_on >= ?", first.Format(time.DateOnly)).
-		Select("to_char(date_trunc('week', received_on), 'YYYY-MM-DD') AS week, count(*) AS n").Group("1").Scan(&received).Error
+		Select("to_char(date_trunc('week', received_on), 'YYYY-MM-DD') AS week, count(*) AS n").Group("week").Scan(&received).Error
 	if err != nil {
 		return nil, fmt.Errorf("count received per week: %w", err)
 	}
 	err = s.apply(db.WithContext(ctx).Model(&LetterRow{})).Where("closed_at IS NOT NULL AND (closed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date >= ?", first.Format(time.DateOnly)).
-		Select("to_char(date_trunc('week', closed_at AT TIME ZONE 'Asia/Ho_Chi_Minh'), 'YYYY-MM-DD') AS week, count(*) AS n").Group("1").Scan(&closed).Error
+		Select("to_char(date_trunc('week', closed_at AT TIME ZONE 'Asia/Ho_Chi_Minh'), 'YYYY-MM-DD') AS week, count(*) AS n").Group("week").Scan(&closed).Error
 	if err != nil {
 		return nil, fmt.Errorf("count closed per week: %w", err)
 	}
