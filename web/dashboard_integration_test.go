@@ -25,7 +25,7 @@ func TestDashboardSessionAndPages(t *testing.T) {
 
 	// No session: every page sends the browser to the login form, keeping where it was going,
 	// and a bearer header does not count (the dashboard reads only its cookie).
-	anon := browser(t)
+	anon := newClient(t)
 	for _, path := range []string{"/ui/", "/ui/overdue", "/ui/letters/" + overdueID} {
 		p := get(t, anon, s.URL+path)
 		require.Equal(t, http.StatusSeeOther, p.Status, path)
@@ -42,7 +42,7 @@ func TestDashboardSessionAndPages(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, bad.Status)
 	require.Contains(t, bad.Body, "không hợp lệ")
 	require.Empty(t, sessionCookie(bad.Header))
-	sup := browser(t)
+	sup := newClient(t)
 	ok := login(t, sup, s.URL, testenv.Token(t, "sup-1", "ubdngs", policy.Supervisor), "https://evil.example/")
 	require.Equal(t, http.StatusSeeOther, ok.Status, ok.Body)
 	require.Equal(t, "/ui/", ok.Header.Get("Location"))

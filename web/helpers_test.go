@@ -49,9 +49,9 @@ func seed(t *testing.T, s *testenv.Stack) seeded {
 	}
 }
 
-// browser is an HTTP client with a cookie jar that does not follow redirects, so a test
+// newClient is an HTTP client with a cookie jar that does not follow redirects, so a test
 // sees each 303.
-func browser(t *testing.T) *http.Client {
+func newClient(t *testing.T) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -88,7 +88,7 @@ func login(t *testing.T, c *http.Client, base, token, next string) page {
 // loggedIn is a client holding a session for a token.
 func loggedIn(t *testing.T, base, token string) *http.Client {
 	t.Helper()
-	c := browser(t)
+	c := newClient(t)
 	p := login(t, c, base, token, "/ui/")
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	return c
