@@ -69,7 +69,7 @@ var routePolicy = map[string]string{
 	"POST /ui/login":                   public,
 	"POST /ui/logout":                  public,
 	"GET /ui/lang/:code":               public,
-	"GET /ui/static/*file":             public,
+	"GET /ui/static/:file":             public,
 	"GET /ui/overdue":                  public,
 	"GET /ui/overdue/export":           public,
 	"GET /ui/letters/:id":              public,

@@ -46,7 +46,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		require.NotEmpty(t, action, "route %s %s has no entry in the policy", route.Method, route.Path)
 		path := strings.NewReplacer(":id", letter, ":clock", "processing", ":update_id", "none", ":date", "2026-09-03").Replace(route.Path)
 		if strings.HasPrefix(route.Path, web.Prefix+"/") { // the dashboard: session cookie, see checkWebRoute
-			path = strings.NewReplacer(":code", "en", "*file", "app.css").Replace(path)
+			path = strings.NewReplacer(":code", "en", ":file", "app.css").Replace(path)
 			checked += checkWebRoute(t, s, route.Method, route.Path, path, theCase, bodies)
 			continue
 		}

@@ -56,7 +56,7 @@ var RouteActions = map[string]string{
 	"GET " + Prefix + "/login":                    "",
 	"POST " + Prefix + "/login":                   "",
 	"GET " + Prefix + "/lang/:code":               "",
-	"GET " + Prefix + "/static/*file":             "",
+	"GET " + Prefix + "/static/:file":             "",
 	"POST " + Prefix + "/logout":                  "",
 	"GET " + Prefix + "/":                         "letters.list",
 	"GET " + Prefix + "/overdue":                  "letters.list",
@@ -84,7 +84,7 @@ func New(d Deps) *Handler {
 // Mount registers the dashboard's routes on the router.
 func (h *Handler) Mount(r *gin.Engine) {
 	g := r.Group(Prefix, securityHeaders)
-	g.GET("/static/*file", h.static)
+	g.GET("/static/:file", h.static)
 	g.GET("/login", h.loginForm)
 	g.POST("/login", h.login)
 	g.POST("/logout", h.logout)
@@ -109,7 +109,7 @@ func securityHeaders(c *gin.Context) {
 
 // static serves the embedded stylesheet; anything else is a 404 page.
 func (h *Handler) static(c *gin.Context) {
-	name := strings.TrimPrefix(c.Param("file"), "/")
+	name := c.Param("file")
 	b, err := staticFS.ReadFile("static/" + name)
 	if err != nil || !strings.HasSuffix(name, ".css") {
 		h.fail(c, viewer{}, http.StatusNotFound, "")
