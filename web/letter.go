@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/dannguyen/dannguyen/models"
 )
 
 type clockView struct {
@@ -58,14 +60,46 @@ type letterView struct {
 
 func letterPath(id string) string { return "/v1/letters/" + url.PathEscape(id) }
 
+// validParams refuses path values the in-process API call would read as more path.
+func validParams(c *gin.Context, names ...string) bool {
+	for _, n := range names {
+		if strings.ContainsAny(c.Param(n), "/?#") {
+			return false
+		}
+	}
+	return true
+}
+
 func (h *Handler) letter(c *gin.Context, v viewer) {
+	if !validParams(c, "id") {
+		h.fail(c, v, http.StatusNotFound, "")
+		return
+	}
 	var l letterView
 	if p, ok := h.getJSON(c, v, letterPath(c.Param("id")), nil, &l); !ok {
 		h.failProblem(c, v, p)
 		return
 	}
 	people, _ := senderFields(l.Senders)
-	h.render(c, http.StatusOK, "letter", v, map[string]any{"L": l, "Senders": people})
+	names, err := models.BodyNames(c.Request.Context(), h.DB)
+	if err != nil {
+		h.Logger.Error("dashboard letter", "err", err)
+		h.fail(c, v, http.StatusServiceUnavailable, "")
+		return
+	}
+	h.render(c, http.StatusOK, "letter", v, map[string]any{"L": l, "Senders": people, "Bodies": names})
+}
+
+// senderOrder is how a sender reads on paper: name first.
+var senderOrder = []string{"full_name", "address", "id_number", "phone", "email"}
+
+func fieldRank(k string) int {
+	for i, f := range senderOrder {
+		if f == k {
+			return i
+		}
+	}
+	return len(senderOrder)
 }
 
 // senderFields flattens the senders' JSON into ordered label/value rows.
@@ -83,7 +117,13 @@ func senderFields(raw json.RawMessage) ([][][2]string, error) {
 		for k := range m {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		sort.Slice(keys, func(i, j int) bool {
+			ri, rj := fieldRank(keys[i]), fieldRank(keys[j])
+			if ri != rj {
+				return ri < rj
+			}
+			return keys[i] < keys[j]
+		})
 		var rows [][2]string
 		for _, k := range keys {
 			s, ok := m[k].(string)
@@ -92,7 +132,7 @@ func senderFields(raw json.RawMessage) ([][][2]string, error) {
 				s = string(b)
 			}
 			if s != "" && s != "null" {
-				rows = append(rows, [2]string{strings.ReplaceAll(k, "_", " "), s})
+				rows = append(rows, [2]string{k, s})
 			}
 		}
 		out = append(out, rows)
@@ -128,6 +168,10 @@ type proofView struct {
 }
 
 func (h *Handler) proof(c *gin.Context, v viewer) {
+	if !validParams(c, "id", "clock") {
+		h.fail(c, v, http.StatusNotFound, "")
+		return
+	}
 	var p proofView
 	path := letterPath(c.Param("id")) + "/deadlines/" + url.PathEscape(c.Param("clock")) + "/proof"
 	if prob, ok := h.getJSON(c, v, path, nil, &p); !ok {
@@ -145,6 +189,10 @@ func (h *Handler) identity(c *gin.Context, v viewer) {
 		Protected bool            `json:"protected"`
 		Pseudonym string          `json:"pseudonym"`
 		Senders   json.RawMessage `json:"senders"`
+	}
+	if !validParams(c, "id") {
+		h.fail(c, v, http.StatusNotFound, "")
+		return
 	}
 	q := url.Values{}
 	if r := c.Query("reason"); r != "" {

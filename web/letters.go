@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/dannguyen/dannguyen/models"
 )
 
 // listFilters are the query parameters of GET /v1/letters the overdue page passes on.
@@ -49,6 +51,7 @@ type overduePage struct {
 	Problem  *problem
 	Statuses []string
 	Kinds    []string
+	Bodies   map[string]string
 }
 
 // filterQuery keeps the known filters of the request (first value, trimmed) and forces the
@@ -94,6 +97,7 @@ func (h *Handler) overdue(c *gin.Context, v viewer) {
 		Items      []listItem `json:"items"`
 		NextCursor string     `json:"next_cursor"`
 	}
+	var err error
 	p, ok := h.getJSON(c, v, "/v1/letters", q, &res)
 	status := http.StatusOK
 	if !ok {
@@ -109,6 +113,11 @@ func (h *Handler) overdue(c *gin.Context, v viewer) {
 		next.Set("cursor", res.NextCursor)
 		next.Del("overdue")
 		page.NextURL = Prefix + "/overdue?" + next.Encode()
+	}
+	if page.Bodies, err = models.BodyNames(c.Request.Context(), h.DB); err != nil {
+		h.Logger.Error("dashboard overdue list", "err", err)
+		h.fail(c, v, http.StatusServiceUnavailable, "")
+		return
 	}
 	h.render(c, status, "overdue", v, page)
 }
