@@ -79,6 +79,18 @@ func secure(c *gin.Context) bool {
 	return c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
 }
 
+// crossSite reports a form posted from another origin. The session cookie is SameSite=Strict,
+// so another site cannot ride it; this also stops another site from logging the browser in
+// as someone else (login CSRF). Browsers send Origin on every POST.
+func crossSite(c *gin.Context) bool {
+	origin := c.GetHeader("Origin")
+	if origin == "" || origin == "null" {
+		return origin == "null"
+	}
+	u, err := url.Parse(origin)
+	return err != nil || u.Host != c.Request.Host
+}
+
 func (h *Handler) loginForm(c *gin.Context) {
 	v, _ := h.session(c)
 	h.render(c, http.StatusOK, "login", v, map[string]any{"Next": safeNext(c.Query("next"))})
@@ -87,6 +99,10 @@ func (h *Handler) loginForm(c *gin.Context) {
 // login checks the pasted token with the same verifier as the API and stores it in the cookie.
 func (h *Handler) login(c *gin.Context) {
 	v := viewer{Lang: langOf(c)}
+	if crossSite(c) {
+		h.fail(c, v, http.StatusForbidden, "")
+		return
+	}
 	token := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.PostForm("token")), "Bearer "))
 	next := safeNext(c.PostForm("next"))
 	var p auth.Principal
@@ -108,6 +124,10 @@ func (h *Handler) login(c *gin.Context) {
 }
 
 func (h *Handler) logout(c *gin.Context) {
+	if crossSite(c) {
+		h.fail(c, viewer{Lang: langOf(c)}, http.StatusForbidden, "")
+		return
+	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: Prefix + "/", HttpOnly: true,
 		Secure: secure(c), SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	c.Redirect(http.StatusSeeOther, Prefix+"/login")
