@@ -70,6 +70,8 @@ func TestDashboardSessionAndPages(t *testing.T) {
 	require.Regexp(t, `id="count-open">3<`, ov.Body)
 	require.Regexp(t, `id="count-overdue">[1-9]`, ov.Body)
 	require.Contains(t, ov.Body, "Ủy ban") // body names, not only ids
+	require.Contains(t, ov.Body, "Đã nhận: 2</title>", "this week's chart bar: the denunciation and the withdrawn letter")
+	require.Contains(t, ov.Body, "Đã kết thúc: 1</title>", "this week's chart bar: the withdrawn letter")
 
 	// Overdue list with the API's filters and their validation.
 	list := get(t, sup, s.URL+"/ui/overdue")

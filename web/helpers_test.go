@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/testenv"
 )
 
@@ -25,8 +26,8 @@ type seeded struct {
 }
 
 // seed registers an overdue complaint (received in February, so its processing clock ran
-// out long ago), a fresh denunciation whose sender is protected, and a letter whose subject
-// is markup, all through POST /v1/letters as an officer of ubdngs.
+// out long ago), a fresh denunciation whose sender is protected, a letter whose subject is
+// markup, and a letter withdrawn today, all through the API as an officer of ubdngs.
 func seed(t *testing.T, s *testenv.Stack) seeded {
 	t.Helper()
 	create := func(body map[string]any) map[string]any {
@@ -39,10 +40,16 @@ func seed(t *testing.T, s *testenv.Stack) seeded {
 			"subject": subject, "content": "Nội dung: gia đình tôi không đồng ý với giá bồi thường.",
 			"respondent": "UBND phường Ba Đình", "body_id": "ubdngs"}
 	}
+	// one more received today and withdrawn at once: closed this week, not open
+	withdrawn := create(letter("reflection", vnToday(), "Phản ánh về đèn đường hỏng",
+		map[string]any{"full_name": "Phạm Văn Minh", "address": "Cầu Giấy, Hà Nội"}))
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters/"+withdrawn["id"].(string)+"/withdraw", map[string]any{})
+	require.Equal(t, 200, res.Status, res.String())
+	require.Equal(t, "closed", res.Map(t)["status"])
 	return seeded{
 		Overdue: create(letter("complaint", "2026-02-12", "Khiếu nại giá bồi thường khi thu hồi đất",
 			map[string]any{"full_name": "Nguyễn Văn Đức", "address": "Ba Đình, Hà Nội", "id_number": "001203004567"})),
-		Denunciation: create(letter("denunciation", time.Now().Format("2006-01-02"), "Tố cáo cán bộ nhận hối lộ khi cấp giấy phép xây dựng",
+		Denunciation: create(letter("denunciation", vnToday(), "Tố cáo cán bộ nhận hối lộ khi cấp giấy phép xây dựng",
 			map[string]any{"full_name": canaryName, "address": "Quận 3, Hồ Chí Minh", "id_number": canaryID})),
 		Hostile: create(letter("complaint", "2026-03-02", `<script>alert("x")</script> & "quotes"`,
 			map[string]any{"full_name": "Lê Thị Hoa", "address": "Huế"})),
@@ -102,3 +109,6 @@ func sessionCookie(h http.Header) string {
 	}
 	return ""
 }
+
+// vnToday is today's date in Vietnam, where the office's days (and the chart's weeks) are.
+func vnToday() string { return deadline.DateOf(time.Now()).String() }
