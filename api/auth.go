@@ -77,6 +77,21 @@ var routePolicy = map[string]string{
 	"GET /v1/voter-petitions":                            "voter-petitions.list",
 	"GET /v1/voter-petitions/:id":                        "voter-petitions.read",
 	"GET /v1/voter-petitions/:id/deadlines/:clock/proof": "voter-petitions.read",
+
+	// supervisor dashboard (package web): the browser sends a session cookie, not a bearer
+	// header, so these are public here and the web handlers enforce the session and the
+	// policy themselves (web.RouteActions; tested in the authorization matrix)
+	"GET /ui/":                         public,
+	"GET /ui/login":                    public,
+	"POST /ui/login":                   public,
+	"POST /ui/logout":                  public,
+	"GET /ui/lang/:code":               public,
+	"GET /ui/static/:file":             public,
+	"GET /ui/overdue":                  public,
+	"GET /ui/overdue/export":           public,
+	"GET /ui/letters/:id":              public,
+	"GET /ui/letters/:id/proof/:clock": public,
+	"GET /ui/letters/:id/identity":     public,
 }
 
 func init() {

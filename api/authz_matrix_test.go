@@ -11,6 +11,7 @@ import (
 	"github.com/dannguyen/dannguyen/api"
 	"github.com/dannguyen/dannguyen/internal/policy"
 	"github.com/dannguyen/dannguyen/internal/testenv"
+	"github.com/dannguyen/dannguyen/web"
 )
 
 // TestAuthorizationMatrix calls every route as every role, from the body that holds the case
@@ -45,6 +46,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		action := api.RoutePolicy(route.Method, route.Path)
 		require.NotEmpty(t, action, "route %s %s has no entry in the policy", route.Method, route.Path)
 		path := strings.NewReplacer(":id", letter, ":clock", "processing", ":update_id", "none", ":date", "2026-09-03").Replace(route.Path)
+		if strings.HasPrefix(route.Path, web.Prefix+"/") { // the dashboard: session cookie, see checkWebRoute
+			path = strings.NewReplacer(":code", "en", ":file", "app.css").Replace(path)
+			checked += checkWebRoute(t, s, route.Method, route.Path, path, theCase, bodies)
+			continue
+		}
 		if strings.HasPrefix(route.Path, "/v1/bodies/") {
 			path = "/v1/bodies/ubdngs"
 		}

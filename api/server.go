@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	s.calendarRoutes(v1)
 	s.receptionRoutes(v1)
 	s.petitionRoutes(v1)
+	s.webRoutes(r)
 }
 
 // Routes lists the registered routes (for the authorization matrix test and the docs check).

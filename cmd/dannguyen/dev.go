@@ -175,6 +175,7 @@ func printBanner(cfg config.Config) {
   Dân Nguyện is up.
     API            %[1]s          (health: %[1]s/readyz)
     API docs       %[1]s/docs      (contract: %[1]s/openapi.json)
+    Dashboard      %[1]s/ui/       (log in with a token below)
     Metrics        %[1]s/metrics
     Temporal UI    %[2]s
     Temporal gRPC  %[3]s  namespace %[4]s  task queue %[5]s
