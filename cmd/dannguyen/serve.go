@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
@@ -136,6 +137,8 @@ func runWorkerLoop(ctx context.Context, cfg config.Config, d *deps) error {
 	acts := &activities.Activities{DB: d.db, VaultKeys: d.vaultKeys, PseudonymKey: cfg.PseudonymKey, Ladder: activities.Ladder{
 		WarningWD: cfg.LadderWarningWD, HeadWD: cfg.LadderHeadWD, SuperiorWD: cfg.LadderSuperiorWD,
 	}}
+	// The SDK's cache is process-wide and must be sized before the first worker starts.
+	sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerCacheSize)
 	w := worker.New(d.tc, acts, worker.Options{TaskQueue: cfg.TaskQueue, DBMaxOpenConns: cfg.DBMaxOpenConns})
 	// The deliverer lives with the worker because the workflows it runs fill the outbox; if the
 	// worker cannot start, the group stops delivery too, so the process exits instead of half-running.

@@ -28,6 +28,7 @@ type Config struct {
 	TaskQueue         string
 	HTTPAddr          string
 	WorkerMetricsAddr string
+	WorkerCacheSize   int
 	LogLevel          slog.Level
 	LogFormat         string
 	MaxBodyBytes      int64
@@ -84,6 +85,8 @@ var Vars = []Var{
 			}
 			return parseHostPort(&c.WorkerMetricsAddr, v)
 		}},
+	{"WORKER_CACHE_SIZE", "2000", "Workflows the worker keeps in memory between tasks; the rest replay from history when they wake. Bounds the worker's memory however many cases are open.", false,
+		func(c *Config, v string) error { return parsePositive(&c.WorkerCacheSize, v) }},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", false,
 		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
 	{"LOG_FORMAT", "json", "json (structured, for machines) or text (for a terminal).", false,
