@@ -26,6 +26,8 @@ Commands:
   migrate   apply the SQL migrations and exit
   import    import letters from a JSON Lines or CSV file through the API:
             dannguyen import letters [--body ubdngs] FILE   (see 'dannguyen import' for flags)
+  bench     benchmarks against the running stack: 'bench engine' (floor, intake, actions,
+            worker memory, calendar recompute)
   demo      drive the running stack through a day of office work on shared/realdata (make demo)
   token     mint a development token: dannguyen token --sub u1 --roles handling_officer --body ubdngs
   config    print every configuration variable, its default and its effective value
@@ -70,6 +72,8 @@ func main() {
 		err = runImport(ctx, cfg, args)
 	case "demo":
 		err = runDemo(ctx, cfg, args)
+	case "bench":
+		err = runBench(ctx, cfg, args)
 	default:
 		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)

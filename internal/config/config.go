@@ -85,7 +85,7 @@ var Vars = []Var{
 			}
 			return parseHostPort(&c.WorkerMetricsAddr, v)
 		}},
-	{"WORKER_CACHE_SIZE", "2000", "Workflows the worker keeps in memory between tasks; the rest replay from history when they wake. Bounds the worker's memory however many cases are open.", false,
+	{"WORKER_CACHE_SIZE", "1000", "Workflows the worker keeps in memory between tasks; the rest replay from history when they wake. Bounds the worker's memory however many cases are open.", false,
 		func(c *Config, v string) error { return parsePositive(&c.WorkerCacheSize, v) }},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", false,
 		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
