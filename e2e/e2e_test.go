@@ -82,6 +82,9 @@ func TestDemoEndToEnd(t *testing.T) {
 		OverdueLetters    int            `json:"overdue_letters"`
 		OverdueByBody     map[string]int `json:"overdue_by_body"`
 		SampleLetter      string         `json:"sample_letter"`
+		SessionID         string         `json:"session_id"`
+		SessionForwarded  int            `json:"session_forwarded"`
+		SessionReportFwd  int            `json:"session_report_forwarded"`
 	}
 	raw, err := os.ReadFile(figuresFile)
 	require.NoError(t, err)
@@ -121,17 +124,44 @@ func TestDemoEndToEnd(t *testing.T) {
 	receptions := listAll(t, apiURL+"/v1/receptions?limit=500", sup)
 	require.Len(t, receptions, fig.Visits)
 
+	// Voters' petitions: the six largest groups forwarded, as the session report says.
+	require.Equal(t, 6, fig.SessionForwarded)
+	var report struct {
+		Bodies []struct {
+			Forwarded int `json:"forwarded"`
+		} `json:"bodies"`
+	}
+	getJSON(t, apiURL+"/v1/sessions/"+fig.SessionID+"/report", sup, &report)
+	reported := 0
+	for _, b := range report.Bodies {
+		reported += b.Forwarded
+	}
+	require.Equal(t, fig.SessionForwarded, reported)
+	require.Equal(t, reported, fig.SessionReportFwd)
+	require.Contains(t, text, "per answering body")
+
 	// The sample letter's history went through the worker process into PostgreSQL.
 	var sample map[string]any
 	getJSON(t, apiURL+"/v1/letters/"+fig.SampleLetter, sup, &sample)
 	require.Equal(t, "awaiting_response", sample["status"])
 
 	// A second run finds everything instead of registering it again.
-	again := exec.CommandContext(ctx, bin, "demo", "--small", "--api", apiURL, "--realdata", realdata)
+	againFile := filepath.Join(t.TempDir(), "again.json")
+	again := exec.CommandContext(ctx, bin, "demo", "--small", "--api", apiURL, "--realdata", realdata, "--figures", againFile)
 	again.Env = env
 	printed, err = again.CombinedOutput()
 	require.NoError(t, err, "second demo run: %s", printed)
 	require.Contains(t, string(printed), "8 already imported")
+	raw, err = os.ReadFile(againFile)
+	require.NoError(t, err)
+	var second struct {
+		SessionForwarded int `json:"session_forwarded"`
+		Visits           int `json:"visits"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &second))
+	require.Zero(t, second.SessionForwarded, "the same six petitions, already forwarded")
+	receptions = listAll(t, apiURL+"/v1/receptions?limit=500", sup)
+	require.Len(t, receptions, fig.Visits, "the visits are found again, not recorded twice")
 	require.Len(t, listAll(t, apiURL+"/v1/letters?limit=500", sup), fig.Imported+fig.LettersFromVisits)
 
 	api.stop(t)

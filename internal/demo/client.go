@@ -49,7 +49,7 @@ func newUsers(s auth.HS256, agencyBody string) (users, error) {
 		}
 	}
 	mk(&u.officer, "demo-officer", "ubdngs", policy.ReceivingOfficer, policy.HandlingOfficer)
-	mk(&u.head, "demo-head", "ubdngs", policy.Head)
+	mk(&u.head, "demo-head", "ubdngs", policy.Head, policy.HandlingOfficer)
 	mk(&u.admin, "demo-admin", "ubdngs", policy.Admin)
 	mk(&u.supervisor, "demo-supervisor", "ubdngs", policy.Supervisor)
 	mk(&u.agency, "demo-agency", agencyBody, policy.Agency)

@@ -46,6 +46,11 @@ type Figures struct {
 	OverdueLetters    int            `json:"overdue_letters"`
 	OverdueByBody     map[string]int `json:"overdue_by_body"`
 	SampleLetter      string         `json:"sample_letter"`
+	SessionID         string         `json:"session_id"`
+	SessionForwarded  int            `json:"session_forwarded"`
+	SessionAnswered   int            `json:"session_answered"`
+	// SessionReportForwarded is the session report's forwarded column, summed over bodies.
+	SessionReportForwarded int `json:"session_report_forwarded"`
 }
 
 type run struct {
@@ -83,8 +88,9 @@ func Run(ctx context.Context, cfg Config) (Figures, error) {
 		{"1. Import the public-source letters (shared/realdata/letters.jsonl) through the API", r.importLetters},
 		{"2. Record today's reception visits", r.receptions},
 		{"3. A day of officer work on the backlog", r.officerDay},
-		{"4. A holiday declared late, then withdrawn", r.lateHoliday},
-		{"5. What a supervisor sees", r.supervisor},
+		{"4. Voters' petitions of the current session (shared/realdata/voter_petitions.jsonl)", r.voterPetitions},
+		{"5. A holiday declared late, then withdrawn", r.lateHoliday},
+		{"6. What a supervisor sees", r.supervisor},
 	}
 	for _, s := range steps {
 		fmt.Fprintf(r.out, "\n== %s\n", s.title)
@@ -322,6 +328,20 @@ func (r *run) supervisor(ctx context.Context) error {
 	sort.Strings(bodies)
 	for _, b := range bodies {
 		fmt.Fprintf(r.out, "    %-24s %d\n", b, r.f.OverdueByBody[b])
+	}
+	if r.f.SessionID != "" {
+		rep, err := r.api.call(ctx, r.u.supervisor, "GET", "/v1/sessions/"+r.f.SessionID+"/report", nil, "")
+		if err != nil {
+			return fmt.Errorf("session report: %w", err)
+		}
+		fmt.Fprintf(r.out, "\n  voters' petitions of session %s, per answering body:\n", r.f.SessionID)
+		fmt.Fprintf(r.out, "    %-30s %9s %8s %5s %10s\n", "body", "forwarded", "on time", "late", "unanswered")
+		bodies, _ := rep["bodies"].([]any)
+		for _, b := range bodies {
+			m, _ := b.(map[string]any)
+			fmt.Fprintf(r.out, "    %-30.30s %9d %8d %5d %10d\n", str(m, "body_id"), num(m, "forwarded"), num(m, "answered_on_time"), num(m, "answered_late"), num(m, "unanswered"))
+			r.f.SessionReportForwarded += num(m, "forwarded")
+		}
 	}
 	if r.f.SampleLetter != "" && r.cfg.TemporalUI != "" {
 		fmt.Fprintf(r.out, "\nIn the Temporal UI: %s/namespaces/default/workflows/letter-%s\n", strings.TrimRight(r.cfg.TemporalUI, "/"), r.f.SampleLetter)
