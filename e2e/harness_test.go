@@ -69,7 +69,6 @@ func tail(s string, n int) string {
 	return s
 }
 
-
 // buildBinary builds cmd/dannguyen once per test into a temporary folder.
 func buildBinary(t *testing.T) string {
 	t.Helper()

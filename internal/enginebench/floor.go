@@ -156,4 +156,3 @@ func RunBareUpdates(ctx context.Context, tc client.Client, taskQueue string, n i
 	})
 	return t, nil
 }
-
