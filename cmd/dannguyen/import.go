@@ -19,6 +19,7 @@ import (
 
 const importUsage = `Usage:
   dannguyen import letters [flags] FILE
+  dannguyen import petitions --session ID [flags] FILE
 
 Registers every row of FILE as a letter through the API (POST /v1/letters), so each goes
 through validation, its workflow and the audit trail. FILE is JSON Lines (one intake object a
@@ -28,6 +29,11 @@ sender_phone, sender_address). Each row's Idempotency-Key comes from the file na
 row, so running the same import again finds the letters instead of registering them twice.
 Exits 1 when any row was rejected; the summary lists each with its line and reasons.
 
+'import petitions' sends raw voters' petitions (JSON Lines or CSV, e.g.
+shared/realdata/voter_petitions.jsonl as it is) to the session's petitions:import, in chunks
+with progress; bad rows are reported with their line in FILE and the good ones load, or with
+--atomic the whole file is refused when any row is bad.
+
 Flags:
 `
 
@@ -35,9 +41,12 @@ Flags:
 var errRowsRejected = errors.New("some rows were rejected")
 
 func runImport(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) > 0 && args[0] == "petitions" {
+		return runImportPetitions(ctx, cfg, args[1:])
+	}
 	if len(args) == 0 || args[0] != "letters" {
 		fmt.Fprint(os.Stderr, importUsage)
-		return fmt.Errorf("import: say what to import: letters")
+		return fmt.Errorf("import: say what to import: letters or petitions")
 	}
 	fs := flag.NewFlagSet("import letters", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, importUsage); fs.PrintDefaults() }
@@ -103,4 +112,51 @@ func localURL(addr string) string {
 		return "http://localhost:" + addr[strings.LastIndex(addr, ":")+1:]
 	}
 	return "http://" + addr
+}
+
+func runImportPetitions(ctx context.Context, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("import petitions", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, importUsage); fs.PrintDefaults() }
+	session := fs.String("session", "", "the NA session's id, e.g. xv-11 (required; see GET /v1/sessions)")
+	apiURL := fs.String("api", localURL(cfg.HTTPAddr), "base URL of the API")
+	token := fs.String("token", os.Getenv("DANNGUYEN_TOKEN"), "bearer token (default $DANNGUYEN_TOKEN, or a development token of the petitions committee)")
+	format := fs.String("format", "", "jsonl or csv (default: from the file extension)")
+	atomic := fs.Bool("atomic", false, "import all rows or none")
+	chunk := fs.Int("chunk", 200, "JSON Lines rows per request")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *session == "" {
+		fs.Usage()
+		return fmt.Errorf("import petitions: give --session and exactly one FILE")
+	}
+	path := fs.Arg(0)
+	f, err := importer.Format(path, *format)
+	if err != nil {
+		return err
+	}
+	if *token == "" {
+		if cfg.AuthMode != "hs256" {
+			return fmt.Errorf("AUTH_MODE=%s: pass --token (or DANNGUYEN_TOKEN) from the identity provider", cfg.AuthMode)
+		}
+		if *token, err = devSigner(cfg).Mint(auth.Principal{Sub: "importer", Name: "dannguyen import",
+			Roles: []string{policy.HandlingOfficer}, BodyID: "ubdngs"}, time.Hour, time.Now()); err != nil {
+			return err
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("import petitions: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "importing %s into session %s at %s\n", path, *session, *apiURL)
+	c := &importer.Client{BaseURL: *apiURL, Token: *token}
+	sum, err := c.ImportPetitions(ctx, *session, data, f, *atomic, *chunk, os.Stderr)
+	if err != nil {
+		return fmt.Errorf("import petitions from %s: %w", path, err)
+	}
+	sum.Print(os.Stdout)
+	if sum.Failed() {
+		return errRowsRejected
+	}
+	return nil
 }

@@ -98,3 +98,54 @@ func TestImportReportsBadRowsAndLoadsTheGoodOnes(t *testing.T) {
 	require.NoError(t, s.DB.Raw("SELECT subject FROM letters WHERE subject LIKE '=HYPER%'").Scan(&formula).Error)
 	require.Empty(t, formula, "the row with a bad signer_count never reached the API")
 }
+
+// The real voters' petitions import as they are into a session, in chunks; a second run
+// stores nothing twice; a file with bad rows reports them with their line in the file.
+func TestImportPetitionsInChunks(t *testing.T) {
+	path := filepath.Join(testenv.RepoRoot(), "..", "shared", "realdata", "voter_petitions.jsonl")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("shared/realdata is not beside the repository: %v", err)
+	}
+	s := testenv.NewStack(t)
+	res := testenv.Do(t, "POST", s.URL+"/v1/sessions", map[string]any{"term": "XV", "number": 11,
+		"opens_on": "2026-05-20", "closes_on": "2026-06-26", "next_opens_on": "2026-10-20"})
+	require.Equal(t, 201, res.Status, res.String())
+	session := res.Map(t)["id"].(string)
+	c := &importer.Client{BaseURL: s.URL, Token: testenv.DefaultToken(t)}
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	var progress strings.Builder
+	first, err := c.ImportPetitions(context.Background(), session, data, "jsonl", false, 10, &progress)
+	require.NoError(t, err)
+	require.Empty(t, first.Rejected)
+	require.Equal(t, 39, first.Rows)
+	require.Equal(t, 39, first.Imported)
+	require.Contains(t, progress.String(), "4/4 requests (100%)")
+	again, err := c.ImportPetitions(context.Background(), session, data, "jsonl", false, 10, nil)
+	require.NoError(t, err)
+	require.Zero(t, again.Imported)
+	require.Equal(t, 39, again.Existing)
+	var stored int64
+	require.NoError(t, s.DB.Table("petitions").Where("session_id = ?", session).Count(&stored).Error)
+	require.EqualValues(t, 39, stored)
+
+	bad := []byte("{\"delegation\":\"Huế\",\"phase\":\"before\",\"topic\":\"y tế\",\"text\":\"Đề nghị bổ sung bác sĩ cho trạm y tế xã.\",\"voter_count\":12}\n" +
+		"{\"delegation\":\"Huế\",\"phase\":\"sometime\",\"text\":\"\"}\n" +
+		"\n" +
+		"not json\n")
+	sum, err := c.ImportPetitions(context.Background(), session, bad, "jsonl", false, 1, nil)
+	require.NoError(t, err)
+	require.True(t, sum.Failed())
+	require.Equal(t, 1, sum.Imported)
+	require.Len(t, sum.Rejected, 2)
+	require.Equal(t, 2, sum.Rejected[0].Line, "line numbers are the file's, across chunks")
+	require.Contains(t, sum.Rejected[0].Reason, "phase")
+	require.Contains(t, sum.Rejected[0].Reason, "text")
+	require.Equal(t, 4, sum.Rejected[1].Line)
+
+	atomic, err := c.ImportPetitions(context.Background(), session, bad, "jsonl", true, 1, nil)
+	require.NoError(t, err)
+	require.Zero(t, atomic.Imported, "all or nothing")
+	require.Len(t, atomic.Rejected, 2)
+}

@@ -14,10 +14,11 @@ type bar struct {
 	total, n   int
 	tty        bool
 	lastTenths int
+	unit       string
 }
 
 func newBar(w io.Writer, total int) *bar {
-	b := &bar{w: w, total: total}
+	b := &bar{w: w, total: total, unit: "rows"}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			b.tty = true
@@ -39,7 +40,7 @@ func (b *bar) step() {
 	}
 	if tenths := b.n * 10 / b.total; tenths > b.lastTenths {
 		b.lastTenths = tenths
-		fmt.Fprintf(b.w, "%d/%d rows (%d%%)\n", b.n, b.total, b.n*100/b.total)
+		fmt.Fprintf(b.w, "%d/%d %s (%d%%)\n", b.n, b.total, b.unit, b.n*100/b.total)
 	}
 }
 
