@@ -51,6 +51,10 @@ var routePolicy = map[string]string{
 	"DELETE /v1/calendar/holidays/:date":      "calendar.write",
 	"GET /v1/calendar/changes/:id":            "calendar.read",
 	"GET /v1/rules":                           "rules.read",
+
+	// reports (issue 7): heads for their own body, supervisors across bodies
+	"GET /v1/reports/overdue": "reports.read",
+	"GET /v1/reports/summary": "reports.read",
 }
 
 func init() {

@@ -31,6 +31,7 @@ type Deps struct {
 	PayloadKeys      *crypt.Keyring // the Temporal payload codec (/codec)
 	CodecCORSOrigins string
 	Now              func() time.Time // the clock; tests may fix it
+	AtRiskWD         int              // reports: "at risk" = due within this many working days (LADDER_WARNING_WD; 0: 2)
 }
 
 // Server holds the router and its dependencies.
@@ -98,6 +99,7 @@ func (s *Server) routes() {
 	s.codecRoutes(r)
 	s.bodyRoutes(v1)
 	s.calendarRoutes(v1)
+	s.reportRoutes(v1)
 }
 
 // Routes lists the registered routes (for the authorization matrix test and the docs check).
