@@ -154,6 +154,69 @@ func ListLetters(ctx context.Context, db *gorm.DB, f LetterFilter) ([]LetterRow,
 
 // ListLettersPage returns one page of letters with what the search matched.
 func ListLettersPage(ctx context.Context, db *gorm.DB, f LetterFilter) (LetterPage, error) {
+	q, f, hash, err := prepareList(db, f)
+	if err != nil {
+		return LetterPage{}, err
+	}
+	rows, err := readQuery[struct {
+		LetterRow     `gorm:"embedded"`
+		Rank          float32
+		IdentityMatch bool
+	}](ctx, db, &q)
+	if err != nil {
+		return LetterPage{}, fmt.Errorf("list letters: %w", err)
+	}
+	var page LetterPage
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		last := rows[len(rows)-1]
+		c := cursor{Sort: f.Sort, Filter: hash, Now: f.Now, ID: last.ID}
+		switch f.Sort {
+		case "due_at":
+			c.Due = last.DueAt
+		case "relevance":
+			r := last.Rank
+			c.Rank = &r
+		default:
+			c.Date = last.ReceivedOn.Format(time.DateOnly)
+		}
+		page.Next = c.encode()
+	}
+	page.Rows = make([]LetterRow, len(rows))
+	for i, r := range rows {
+		page.Rows[i] = r.LetterRow
+		if r.IdentityMatch {
+			page.IdentityMatches = append(page.IdentityMatches, r.ID)
+		}
+	}
+	return page, nil
+}
+
+// ExplainList runs the list query of f under EXPLAIN (ANALYZE, BUFFERS) and returns the plan.
+func ExplainList(ctx context.Context, db *gorm.DB, f LetterFilter) (string, error) {
+	q, _, _, err := prepareList(db, f)
+	if err != nil {
+		return "", err
+	}
+	var plan sqlText
+	plan.add("EXPLAIN (ANALYZE, BUFFERS) "+q.sql.String(), q.args...)
+	lines, err := readQuery[struct {
+		Line string `gorm:"column:QUERY PLAN"`
+	}](ctx, db, &plan)
+	if err != nil {
+		return "", fmt.Errorf("explain list: %w", err)
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.Line
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// prepareList validates the filter and cursor and writes the list statement; it returns the
+// filter with its defaults (sort, limit, the cursor's instant) and the filter hash.
+func prepareList(db *gorm.DB, f LetterFilter) (sqlText, LetterFilter, string, error) {
+	var q sqlText
 	if f.Sort == "" {
 		f.Sort = "-received_on"
 		if f.Q != "" {
@@ -166,19 +229,19 @@ func ListLettersPage(ctx context.Context, db *gorm.DB, f LetterFilter) (LetterPa
 		if f.Q != "" {
 			msg = "must be relevance, due_at, received_on or -received_on"
 		}
-		return LetterPage{}, apperr.Fields([]apperr.FieldError{{Field: "sort", Message: msg}})
+		return q, f, "", apperr.Fields([]apperr.FieldError{{Field: "sort", Message: msg}})
 	}
 	cur, err := decodeCursor(f.Cursor)
 	if err != nil {
-		return LetterPage{}, err
+		return q, f, "", err
 	}
 	hash := f.filterHash()
 	if cur != nil {
 		if cur.Sort != f.Sort {
-			return LetterPage{}, badCursor("belongs to another sort order; start again without a cursor")
+			return q, f, "", badCursor("belongs to another sort order; start again without a cursor")
 		}
 		if cur.Filter != hash {
-			return LetterPage{}, badCursor("belongs to other filters; start again without a cursor")
+			return q, f, "", badCursor("belongs to other filters; start again without a cursor")
 		}
 		f.Now = cur.Now
 	}
@@ -187,10 +250,9 @@ func ListLettersPage(ctx context.Context, db *gorm.DB, f LetterFilter) (LetterPa
 	}
 	cols, err := letterColumns(db)
 	if err != nil {
-		return LetterPage{}, err
+		return q, f, "", err
 	}
 
-	var q sqlText
 	q.add("SELECT * FROM (")
 	if f.VisibleTo != "" && !f.HeldOnly {
 		// An officer sees what the body received and what it holds. As one OR the planner must
@@ -229,38 +291,7 @@ func ListLettersPage(ctx context.Context, db *gorm.DB, f LetterFilter) (LetterPa
 	}
 	q.add(fmt.Sprintf(" ORDER BY %s LIMIT %d", srt.order, f.Limit+1))
 
-	var rows []struct {
-		LetterRow     `gorm:"embedded"`
-		Rank          float32
-		IdentityMatch bool
-	}
-	if err := db.WithContext(ctx).Raw(q.sql.String(), q.args...).Scan(&rows).Error; err != nil {
-		return LetterPage{}, fmt.Errorf("list letters: %w", err)
-	}
-	var page LetterPage
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		last := rows[len(rows)-1]
-		c := cursor{Sort: f.Sort, Filter: hash, Now: f.Now, ID: last.ID}
-		switch f.Sort {
-		case "due_at":
-			c.Due = last.DueAt
-		case "relevance":
-			r := last.Rank
-			c.Rank = &r
-		default:
-			c.Date = last.ReceivedOn.Format(time.DateOnly)
-		}
-		page.Next = c.encode()
-	}
-	page.Rows = make([]LetterRow, len(rows))
-	for i, r := range rows {
-		page.Rows[i] = r.LetterRow
-		if r.IdentityMatch {
-			page.IdentityMatches = append(page.IdentityMatches, r.ID)
-		}
-	}
-	return page, nil
+	return q, f, hash, nil
 }
 
 // branch writes one SELECT over letters with every filter, plus the visibility condition.
@@ -287,8 +318,14 @@ func (f LetterFilter) branch(q *sqlText, cols, visible string, visibleArgs ...an
 		col  string
 		vals []string
 	}{{"status", f.Status}, {"kind", f.Kind}, {"body_id", f.BodyID}, {"assignee", f.Assignee}} {
-		if len(in.vals) > 0 {
-			q.add(" AND l."+in.col+" IN ?", in.vals)
+		switch len(in.vals) {
+		case 0:
+		case 1:
+			// An equality, not "= ANY": only then can an index on (col, sort key) return the
+			// rows already in order.
+			q.add(" AND l."+in.col+" = ?", in.vals[0])
+		default:
+			q.add(" AND l."+in.col+" = ANY(?)", in.vals)
 		}
 	}
 	if f.Overdue != nil {
@@ -324,25 +361,21 @@ func (f LetterFilter) identityMatch(q *sqlText) {
 		OR (? <> '' AND (l.assignee = ? OR l.detail->>'created_by' = ?))
 		OR (? AND ? <> '' AND l.receiving_body_id = ?)
 		OR EXISTS (SELECT 1 FROM identity_grants g WHERE g.letter_id = l.id AND g.grantee = ? AND ? <> '' AND g.until > ?)))`,
-		pgTextArray(f.IdentityKeys), s.Sub, s.Sub, s.Sub, s.Head, s.BodyID, s.BodyID, s.Sub, s.Sub, f.Now)
+		f.IdentityKeys, s.Sub, s.Sub, s.Sub, s.Head, s.BodyID, s.BodyID, s.Sub, s.Sub, f.Now)
 }
 
-// sqlText builds a statement and its arguments in textual order.
-type sqlText struct {
-	sql  strings.Builder
-	args []any
-}
-
-func (q *sqlText) add(s string, args ...any) {
-	q.sql.WriteString(s)
-	q.args = append(q.args, args...)
-}
-
-// pgTextArray writes a PostgreSQL text[] literal.
-func pgTextArray(items []string) string {
-	quoted := make([]string, len(items))
-	for i, s := range items {
-		quoted[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+// LettersByIDs reads the letters with these ids (in no particular order), with the same
+// columns as a list page.
+func LettersByIDs(ctx context.Context, db *gorm.DB, ids []string) ([]LetterRow, error) {
+	cols, err := letterColumns(db)
+	if err != nil {
+		return nil, err
 	}
-	return "{" + strings.Join(quoted, ",") + "}"
+	var q sqlText
+	q.add("SELECT "+cols+" FROM letters l WHERE l.id = ANY(?)", ids)
+	rows, err := readQuery[LetterRow](ctx, db, &q)
+	if err != nil {
+		return nil, fmt.Errorf("letters by id: %w", err)
+	}
+	return rows, nil
 }

@@ -58,7 +58,7 @@ func ReportOverdue(ctx context.Context, db *gorm.DB, f OverdueFilter) (OverdueRe
 		FROM letters l
 		WHERE l.closed_at IS NULL AND (l.overdue OR l.due_at <= ?)`, f.Now, f.AtRiskBy)
 	if len(f.BodyID) > 0 {
-		q.add(" AND l.body_id IN ?", f.BodyID)
+		q.add(" AND l.body_id = ANY(?)", f.BodyID)
 	}
 	if f.VisibleTo != "" {
 		q.add(" AND (l.body_id = ? OR l.receiving_body_id = ?)", f.VisibleTo, f.VisibleTo)
@@ -71,15 +71,15 @@ func ReportOverdue(ctx context.Context, db *gorm.DB, f OverdueFilter) (OverdueRe
 	UNION ALL
 	SELECT * FROM (SELECT DISTINCT ON (body_id, assignee) 'o', body_id, assignee, 0, 0, 0, 0, id, number, due_at
 	               FROM o WHERE is_overdue ORDER BY body_id, assignee, due_at, id) oldest`)
-	var rows []struct {
+	rows, err := readQuery[struct {
 		Part               string
 		BodyID, Assignee   *string
 		NoBody, NoAssignee int
 		Overdue, AtRisk    int
 		ID, Number         *string
 		DueAt              *time.Time
-	}
-	if err := db.WithContext(ctx).Raw(q.sql.String(), q.args...).Scan(&rows).Error; err != nil {
+	}](ctx, db, &q)
+	if err != nil {
 		return OverdueReport{}, fmt.Errorf("overdue report: %w", err)
 	}
 	today := deadline.DateOf(f.Now)
@@ -188,8 +188,10 @@ func BodyNames(ctx context.Context, db *gorm.DB, ids []string) (map[string]strin
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []struct{ ID, Name string }
-	if err := db.WithContext(ctx).Raw("SELECT id, name FROM bodies WHERE id IN ?", ids).Scan(&rows).Error; err != nil {
+	var q sqlText
+	q.add("SELECT id, name FROM bodies WHERE id = ANY(?)", ids)
+	rows, err := readQuery[struct{ ID, Name string }](ctx, db, &q)
+	if err != nil {
 		return nil, fmt.Errorf("body names: %w", err)
 	}
 	for _, r := range rows {

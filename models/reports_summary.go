@@ -116,13 +116,13 @@ func SummarizeLetters(ctx context.Context, db *gorm.DB, f SummaryFilter) (Letter
 	if len(f.BodyID) > 0 {
 		// Only letters some of these bodies held in the period's reach; the exact holder is
 		// checked below. This lets the holdings index drive a one-body report.
-		q.add(` AND l.id IN (SELECT letter_id FROM letter_holdings WHERE body_id IN ? AND held_from <= ?::date)`, f.BodyID, cut)
+		q.add(` AND l.id IN (SELECT letter_id FROM letter_holdings WHERE body_id = ANY(?) AND held_from <= ?::date)`, f.BodyID, cut)
 	}
 	q.add(`
 ), pop AS (
 	SELECT * FROM base WHERE (closed_on IS NULL OR closed_on >= ?::date)`, from)
 	if len(f.BodyID) > 0 {
-		q.add(" AND holder IN ?", f.BodyID)
+		q.add(" AND holder = ANY(?)", f.BodyID)
 	}
 	if f.VisibleTo != "" {
 		q.add(" AND (holder = ? OR receiving_body_id = ?)", f.VisibleTo, f.VisibleTo)
@@ -176,7 +176,7 @@ GROUP BY GROUPING SETS ((holder, brought_forward, kind, field, sender, eligibili
                         (brought_forward, kind, field, sender, eligibility, competence, outcome))`,
 		from, cut, cut, cut, cut, cut, cut, from, cut, cut)
 
-	var groups []struct {
+	groups, err := readQuery[struct {
 		Holder                                           *string
 		IsTotal                                          bool
 		BroughtForward                                   bool
@@ -184,8 +184,8 @@ GROUP BY GROUPING SETS ((holder, brought_forward, kind, field, sender, eligibili
 		Outcome                                          string
 		N, Closed, OverdueOpen, CompletedLate, Forwarded int
 		Answered                                         int
-	}
-	if err := db.WithContext(ctx).Raw(q.sql.String(), q.args...).Scan(&groups).Error; err != nil {
+	}](ctx, db, &q)
+	if err != nil {
 		return LetterSummary{}, fmt.Errorf("letters summary: %w", err)
 	}
 	rows := map[string]*LetterCounts{}

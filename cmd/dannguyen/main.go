@@ -25,6 +25,7 @@ Commands:
             worker and API in one process; Ctrl-C stops everything it started
   migrate   apply the SQL migrations and exit
   token     mint a development token: dannguyen token --sub u1 --roles handling_officer --body ubdngs
+  bench     benchmarks: 'bench reads' seeds 100 k and 1 M letters and times lists and search
   config    print every configuration variable, its default and its effective value
 
 Configuration comes from environment variables; run 'dannguyen config' to list them.
@@ -63,6 +64,8 @@ func main() {
 		err = runMigrate(ctx, cfg)
 	case "token":
 		err = runToken(cfg, args)
+	case "bench":
+		err = runBench(ctx, cfg, args)
 	default:
 		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)
