@@ -253,44 +253,51 @@ func prepareList(db *gorm.DB, f LetterFilter) (sqlText, LetterFilter, string, er
 		return q, f, "", err
 	}
 
-	q.add("SELECT * FROM (")
-	if f.VisibleTo != "" && !f.HeldOnly {
-		// An officer sees what the body received and what it holds. As one OR the planner must
-		// sort every such letter for each page; as two branches, each walks its own index in
-		// order and a merge takes the first rows.
-		q.add("(")
-		f.branch(&q, cols, "l.body_id = ?", f.VisibleTo)
-		q.add(") UNION ALL (")
-		f.branch(&q, cols, "l.receiving_body_id = ? AND l.body_id <> ?", f.VisibleTo, f.VisibleTo)
-		q.add(")")
-	} else if f.VisibleTo != "" {
-		f.branch(&q, cols, "l.body_id = ?", f.VisibleTo)
-	} else {
-		f.branch(&q, cols, "")
-	}
-	q.add(") s")
-	if cur != nil {
-		switch {
-		case f.Sort == "relevance":
-			var r float32
-			if cur.Rank != nil {
-				r = *cur.Rank
+	// page writes one ordered, limited page over a branch: the keyset condition and the order
+	// apply to the branch's output, so the planner can walk an index in order and stop early.
+	page := func(visible string, args ...any) {
+		q.add("SELECT * FROM (")
+		f.branch(&q, cols, visible, args...)
+		q.add(") s")
+		if cur != nil {
+			switch {
+			case f.Sort == "relevance":
+				var r float32
+				if cur.Rank != nil {
+					r = *cur.Rank
+				}
+				q.add(" WHERE "+srt.after, r, r, cur.ID)
+			case f.Sort == "due_at" && cur.Due == nil:
+				q.add(" WHERE "+srt.afterNull, cur.ID)
+			case f.Sort == "due_at":
+				after := srt.after
+				if (f.Overdue != nil && *f.Overdue) || f.DueBy != nil {
+					after = "(s.due_at, s.id) > (?::timestamptz, ?)" // no NULL can match: a plain range
+				}
+				q.add(" WHERE "+after, *cur.Due, cur.ID)
+			default:
+				q.add(" WHERE "+srt.after, cur.Date, cur.ID)
 			}
-			q.add(" WHERE "+srt.after, r, r, cur.ID)
-		case f.Sort == "due_at" && cur.Due == nil:
-			q.add(" WHERE "+srt.afterNull, cur.ID)
-		case f.Sort == "due_at":
-			after := srt.after
-			if (f.Overdue != nil && *f.Overdue) || f.DueBy != nil {
-				after = "(s.due_at, s.id) > (?::timestamptz, ?)" // no NULL can match: a plain range
-			}
-			q.add(" WHERE "+after, *cur.Due, cur.ID)
-		default:
-			q.add(" WHERE "+srt.after, cur.Date, cur.ID)
 		}
+		q.add(fmt.Sprintf(" ORDER BY %s LIMIT %d", srt.order, f.Limit+1))
 	}
-	q.add(fmt.Sprintf(" ORDER BY %s LIMIT %d", srt.order, f.Limit+1))
-
+	switch {
+	case f.VisibleTo != "" && !f.HeldOnly:
+		// An officer sees what the body holds and what it received and forwarded elsewhere. As
+		// one OR, the planner must sort every such letter for each page; as two pages merged
+		// (PostgreSQL 15 plans no ordered merge of a UNION ALL here), each walks its own index.
+		q.add("SELECT * FROM ((")
+		page("l.body_id = ?", f.VisibleTo)
+		q.add(") UNION ALL (")
+		// "Received here and held elsewhere", written so the planner matches the partial
+		// index letters_forwarded_received.
+		page("l.receiving_body_id = ? AND l.receiving_body_id <> l.body_id", f.VisibleTo)
+		q.add(fmt.Sprintf(")) s ORDER BY %s LIMIT %d", srt.order, f.Limit+1))
+	case f.VisibleTo != "":
+		page("l.body_id = ?", f.VisibleTo)
+	default:
+		page("")
+	}
 	return q, f, hash, nil
 }
 

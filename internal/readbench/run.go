@@ -93,6 +93,11 @@ func Measure(ctx context.Context, db *gorm.DB, shape Shape, o Options, out io.Wr
 	}
 	byNumber := search
 	byNumber.Q = textnorm.Fold(number)
+	// An officer of the receiving office sees what it holds and what it forwarded (the union
+	// of two index walks); most seeded letters were received there.
+	officer := models.LetterFilter{VisibleTo: "ubdngs", Limit: 50, Now: now}
+	officerSearch := search
+	officerSearch.VisibleTo = "ubdngs"
 	next := 0
 	probes := []*probe{
 		{name: "50-row primary-key lookup", run: func(ctx context.Context) (int, error) {
@@ -110,6 +115,15 @@ func Measure(ctx context.Context, db *gorm.DB, shape Shape, o Options, out io.Wr
 		{name: fmt.Sprintf("overdue=true&body_id&sort=due_at, page %d", o.DeepPages+1), run: list(at(byDue, deepDue))},
 		{name: fmt.Sprintf("q=%s, first page by relevance", o.Query), run: list(search)},
 		{name: "q=<a letter number>", run: list(byNumber)},
+		{name: "officer of ubdngs: own letters, page 2", run: func(ctx context.Context) (int, error) {
+			p, err := models.ListLettersPage(ctx, db, officer)
+			if err != nil {
+				return 0, err
+			}
+			p, err = models.ListLettersPage(ctx, db, at(officer, p.Next))
+			return len(p.Rows), err
+		}},
+		{name: fmt.Sprintf("officer of ubdngs: q=%s", o.Query), run: list(officerSearch)},
 	}
 	if o.HTTP != nil {
 		srv := httptest.NewServer(o.HTTP)

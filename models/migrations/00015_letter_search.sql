@@ -14,7 +14,12 @@ ALTER TABLE letters ADD COLUMN search tsvector GENERATED ALWAYS AS (
         CASE WHEN confidential OR anonymous THEN '' ELSE sender_display END)), 'B') ||
     setweight(to_tsvector('simple'::regconfig, dn_norm(content)), 'C')
 ) STORED;
-CREATE INDEX letters_search ON letters USING gin (search);
+-- One GIN index with the holder and the receiving body as extra keys (btree_gin): a search
+-- scoped to a body (an officer's queue, body_id=) intersects the posting lists inside the
+-- index instead of fetching every letter of the country that matches the words. GIN uses any
+-- subset of its columns, so a search across bodies uses the same index.
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+CREATE INDEX letters_search ON letters USING gin (body_id, receiving_body_id, search);
 
 -- +goose Down
 DROP INDEX letters_search;
