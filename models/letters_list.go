@@ -200,17 +200,7 @@ func ExplainList(ctx context.Context, db *gorm.DB, f LetterFilter) (string, erro
 	}
 	var plan sqlText
 	plan.add("EXPLAIN (ANALYZE, BUFFERS) "+q.sql.String(), q.args...)
-	lines, err := readQuery[struct {
-		Line string `gorm:"column:QUERY PLAN"`
-	}](ctx, db, &plan)
-	if err != nil {
-		return "", fmt.Errorf("explain list: %w", err)
-	}
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = l.Line
-	}
-	return strings.Join(out, "\n"), nil
+	return explain(ctx, db, &plan)
 }
 
 // prepareList validates the filter and cursor and writes the list statement; it returns the

@@ -64,3 +64,18 @@ func readQuery[T any](ctx context.Context, db *gorm.DB, q *sqlText) ([]T, error)
 	}
 	return out, rows.Err()
 }
+
+// explain runs an EXPLAIN statement and returns its plan as text.
+func explain(ctx context.Context, db *gorm.DB, q *sqlText) (string, error) {
+	lines, err := readQuery[struct {
+		Line string `gorm:"column:QUERY PLAN"`
+	}](ctx, db, q)
+	if err != nil {
+		return "", fmt.Errorf("explain: %w", err)
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.Line
+	}
+	return strings.Join(out, "\n"), nil
+}

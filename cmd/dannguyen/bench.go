@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -47,6 +49,7 @@ func runBenchReads(ctx context.Context, cfg config.Config, args []string, out io
 	body := fs.String("body", readbench.DefaultShape.Body, "the body whose overdue list is measured")
 	fresh := fs.Bool("fresh", false, "drop the bench database first")
 	explain := fs.Bool("explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of the list queries at each size")
+	exports := fs.Bool("exports", true, "at the first size, export every letter as CSV and XLSX and report the heap")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,8 +120,36 @@ func runBenchReads(ctx context.Context, cfg config.Config, args []string, out io
 		}
 		readbench.Print(out, res)
 		results[n] = res
+		if err := benchReports(ctx, out, handler, shape.Body); err != nil {
+			return err
+		}
+		if *exports && n == ns[0] {
+			for _, format := range []string{"csv", "xlsx"} {
+				r, err := readbench.MeasureExport(ctx, handler, "", format)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "  export of all %d letters as %s through HTTP: %.1fs, %.1f MB; live heap %.1f MB before, at most %.1f MB during\n",
+					st.Letters, format, r.Duration.Seconds(), float64(r.Bytes)/1e6, float64(r.BaseHeap)/1e6, float64(r.PeakHeap)/1e6)
+			}
+		}
 	}
 	verdict(out, ns, results)
+	return nil
+}
+
+// benchReports times the two reports through HTTP (median of 5): across bodies and for one.
+func benchReports(ctx context.Context, out io.Writer, h http.Handler, body string) error {
+	today := time.Now()
+	quarter := fmt.Sprintf("from=%s&to=%s", today.AddDate(0, -3, 0).Format(time.DateOnly), today.Format(time.DateOnly))
+	for _, path := range []string{"/v1/reports/overdue", "/v1/reports/overdue?body_id=" + body,
+		"/v1/reports/summary?" + quarter, "/v1/reports/summary?" + quarter + "&body_id=" + body} {
+		d, err := readbench.TimeGET(ctx, h, path, 5)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %-70s median %8.1f ms\n", "HTTP GET "+path, float64(d)/float64(time.Millisecond))
+	}
 	return nil
 }
 
