@@ -92,6 +92,9 @@ var routePolicy = map[string]string{
 	"GET /ui/letters/:id":              public,
 	"GET /ui/letters/:id/proof/:clock": public,
 	"GET /ui/letters/:id/identity":     public,
+	// reports (issue 7): heads for their own body, supervisors across bodies
+	"GET /v1/reports/overdue": "reports.read",
+	"GET /v1/reports/summary": "reports.read",
 }
 
 func init() {

@@ -304,3 +304,17 @@ func TestForgedCursorsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// Letters' cursors carry a sort, a filter hash, an instant, a date and an id: a forged one
+// with an impossible date or a NUL in the id is the caller's mistake.
+func TestForgedLetterCursorsAreRefused(t *testing.T) {
+	s := testenv.NewStack(t)
+	for _, raw := range []string{
+		`{"s":"received_on","f":"","n":"2026-12-01T00:00:00Z","d":"2026-13-45","i":"x"}`,
+		`{"s":"received_on","f":"","n":"2026-12-01T00:00:00Z","d":"2026-12-01","i":"a\u0000b"}`,
+	} {
+		c := base64.RawURLEncoding.EncodeToString([]byte(raw))
+		res := testenv.Do(t, "GET", s.URL+"/v1/letters?sort=received_on&cursor="+c, nil)
+		require.Contains(t, []int{400, 422}, res.Status, "%s: %s", raw, res.Body)
+	}
+}

@@ -53,11 +53,15 @@ func letterRecord(v LetterView) []string {
 func (s *Server) exportLetters(c *gin.Context, f models.LetterFilter, format export.Format, now time.Time) {
 	ctx := c.Request.Context()
 	f.Limit, f.Cursor = exportPage, ""
-	rows, next, err := models.ListLetters(ctx, s.DB, f)
+	page, err := models.ListLettersPage(ctx, s.DB, f)
+	if err == nil {
+		err = s.auditIdentityMatches(c, page.IdentityMatches)
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	rows, next := page.Rows, page.Next
 	actor := actorOf(c)
 	detail, _ := json.Marshal(map[string]any{"format": format, "query": c.Request.URL.RawQuery})
 	if err := models.Audit(ctx, s.DB, models.AuditEntry{Actor: actor.Sub, Action: "letters.export", Allowed: true, Detail: detail}); err != nil {
@@ -96,10 +100,15 @@ func (s *Server) exportLetters(c *gin.Context, f models.LetterFilter, format exp
 			break
 		}
 		f.Cursor = next
-		if rows, next, err = models.ListLetters(ctx, s.DB, f); err != nil {
+		page, err = models.ListLettersPage(ctx, s.DB, f)
+		if err == nil {
+			err = s.auditIdentityMatches(c, page.IdentityMatches)
+		}
+		if err != nil {
 			s.Logger.Error("letters export cut short", "rows", written, "err", err)
 			return
 		}
+		rows, next = page.Rows, page.Next
 	}
 	if err := w.Close(); err != nil {
 		s.Logger.Error("letters export", "rows", written, "err", err)

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,9 +18,14 @@ import (
 	"github.com/dannguyen/dannguyen/models"
 )
 
+var letterSorts = []string{"-received_on", "received_on", "due_at"}
+
 // listLetters serves GET /v1/letters from the read model.
 func (s *Server) listLetters(c *gin.Context) {
 	now := s.now()
+	if t, ok := models.CursorTime(c.Query("cursor")); ok {
+		now = t // every page of one listing judges "overdue" and "due within" at the same instant
+	}
 	f := models.LetterFilter{Now: now, Sort: c.Query("sort"), Cursor: c.Query("cursor")}
 	var v apperr.Validation
 	multi := func(name string) []string {
@@ -60,9 +67,17 @@ func (s *Server) listLetters(c *gin.Context) {
 		return raw
 	}
 	f.ReceivedFrom, f.ReceivedTo = date("received_from"), date("received_to")
+	if f.ReceivedFrom != "" && f.ReceivedTo != "" && f.ReceivedFrom > f.ReceivedTo {
+		v.Add("received_to", "is before received_from")
+	}
+	// due_before and due_within_days both bound the due instant; together, the earlier wins.
+	dueBy := func(t time.Time) {
+		if f.DueBy == nil || t.Before(*f.DueBy) {
+			f.DueBy = &t
+		}
+	}
 	if d := date("due_before"); d != "" {
-		t := deadline.MustParseDate(d).AddDays(-1).EndAt()
-		f.DueBefore = &t
+		dueBy(deadline.MustParseDate(d).AddDays(-1).EndAt()) // due on the day before at the latest
 	}
 	if raw := c.Query("due_within_days"); raw != "" {
 		n, err := strconv.Atoi(raw)
@@ -71,7 +86,7 @@ func (s *Server) listLetters(c *gin.Context) {
 		} else if t, err := s.dueWithin(c, n, now); err != nil {
 			v.Add("due_within_days", "%v", err)
 		} else {
-			f.DueBefore = &t
+			dueBy(t)
 		}
 	}
 	if q := c.Query("q"); q != "" {
@@ -79,6 +94,10 @@ func (s *Server) listLetters(c *gin.Context) {
 			v.Add("q", "at most 200 printable characters")
 		}
 		f.Q = textnorm.Fold(q)
+		f.IdentityKeys = s.searchKeys(q)
+	}
+	if f.Sort != "" && !slices.Contains(letterSorts, f.Sort) && (f.Sort != "relevance" || f.Q == "") {
+		v.Add("sort", "must be one of %s (relevance, the default with q, only with q)", strings.Join(letterSorts, ", "))
 	}
 	format, asFile, ferr := export.Negotiate(c.Query("format"), c.GetHeader("Accept"))
 	if ferr != nil {
@@ -88,21 +107,28 @@ func (s *Server) listLetters(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	sub := subject(c)
+	actor := actorOf(c)
+	f.Searcher = models.Searcher{Sub: actor.Sub, BodyID: actor.BodyID, Head: slices.Contains(actor.Roles, policy.Head)}
 	// Officers see their body's letters, agencies what is forwarded to them, supervisors all.
-	if sub := subject(c); s.Verifier != nil && !policy.ReadsAcrossBodies(sub, "letters.list") {
+	if s.Verifier != nil && !policy.ReadsAcrossBodies(sub, "letters.list") {
 		f.VisibleTo, f.HeldOnly = sub.BodyID, policy.HeldOnly(sub, "letters.list")
 	}
 	if asFile {
 		s.exportLetters(c, f, format, now)
 		return
 	}
-	rows, next, err := models.ListLetters(c.Request.Context(), s.DB, f)
+	page, err := models.ListLettersPage(c.Request.Context(), s.DB, f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	items := make([]LetterView, 0, len(rows))
-	for _, r := range rows {
+	if err := s.auditIdentityMatches(c, page.IdentityMatches); err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]LetterView, 0, len(page.Rows))
+	for _, r := range page.Rows {
 		lv, err := s.letterView(r, now)
 		if err != nil {
 			fail(c, err)
@@ -110,7 +136,32 @@ func (s *Server) listLetters(c *gin.Context) {
 		}
 		items = append(items, lv)
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": page.Next})
+}
+
+// searchKeys reads the search text as a sender's full name and, when it is 9 or 12 digits, an
+// ID number, and returns the keyed hashes intake stored for such senders.
+func (s *Server) searchKeys(q string) []string {
+	p := senderIn{FullName: q}
+	if d := textnorm.Digits(q); (len(d) == 9 || len(d) == 12) && strings.TrimSpace(strings.NewReplacer(" ", "", ".", "").Replace(q)) == d {
+		p = senderIn{IDNumber: d}
+	}
+	return s.senderKeys(p)
+}
+
+// auditIdentityMatches writes one audit row per protected letter that a search found by its
+// sender's identity: finding a denouncer by name tells as much as a reveal. The search text
+// itself is not written, since it is the identity.
+func (s *Server) auditIdentityMatches(c *gin.Context, ids []string) error {
+	actor := actorOf(c)
+	for _, id := range ids {
+		detail, _ := json.Marshal(map[string]any{"via": "search"})
+		if err := models.Audit(c.Request.Context(), s.DB, models.AuditEntry{Actor: actor.Sub, Action: "identity.search",
+			LetterID: id, Allowed: true, Reason: "search by the sender's name or ID number", Detail: detail}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dueWithin is the end of the n-th working day from today: "due within n working days".
@@ -118,6 +169,9 @@ func (s *Server) dueWithin(c *gin.Context, n int, now time.Time) (time.Time, err
 	cal, err := models.LoadCalendar(c.Request.Context(), s.DB)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if n == 0 {
+		return deadline.DateOf(now).EndAt(), nil
 	}
 	res, err := deadline.Compute(cal, deadline.Request{Start: deadline.DateOf(now), Days: n, Unit: deadline.WorkingDays})
 	if err != nil {

@@ -54,7 +54,11 @@ func (s *Server) receptionReport(c *gin.Context) {
 			return
 		}
 	}
-	stats, err := models.ReceptionSummary(ctx, s.DB, from, to, body)
+	var bodies []string
+	if body != "" {
+		bodies = []string{body}
+	}
+	stats, err := models.ReceptionSummary(ctx, s.DB, from, to, bodies...)
 	if err != nil {
 		fail(c, err)
 		return

@@ -32,6 +32,7 @@ type Deps struct {
 	PayloadKeys      *crypt.Keyring // the Temporal payload codec (/codec)
 	CodecCORSOrigins string
 	Now              func() time.Time // the clock; tests may fix it
+	AtRiskWD         int              // reports: "at risk" = due within this many working days (LADDER_WARNING_WD; 0: 2)
 }
 
 // Server holds the router and its dependencies.
@@ -102,6 +103,7 @@ func (s *Server) routes() {
 	s.receptionRoutes(v1)
 	s.petitionRoutes(v1)
 	s.webRoutes(r)
+	s.reportRoutes(v1)
 }
 
 // Routes lists the registered routes (for the authorization matrix test and the docs check).

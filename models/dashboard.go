@@ -118,8 +118,8 @@ func LettersPerWeek(ctx context.Context, db *gorm.DB, s DashboardScope, now time
 	return out, nil
 }
 
-// BodyNames maps body ids to their names, for labels.
-func BodyNames(ctx context.Context, db *gorm.DB) (map[string]string, error) {
+// AllBodyNames maps every body id to its name, for labels.
+func AllBodyNames(ctx context.Context, db *gorm.DB) (map[string]string, error) {
 	var bodies []Body
 	if err := db.WithContext(ctx).Select("id, name").Find(&bodies).Error; err != nil {
 		return nil, fmt.Errorf("body names: %w", err)

@@ -383,7 +383,7 @@ func ListVoterPetitions(ctx context.Context, db *gorm.DB, f VoterPetitionFilter)
 		}
 	}
 	if f.Q != "" {
-		q = q.Where("dn_norm(title || ' ' || topic) LIKE ?", "%"+escapeLike(f.Q)+"%")
+		q = q.Where("dn_norm(title || ' ' || topic) LIKE ?", "%"+escapeLikePattern(f.Q)+"%")
 	}
 	if f.VisibleTo != "" {
 		if f.HeldOnly {

@@ -28,7 +28,7 @@ type VisitCount struct {
 type ReceptionStats struct {
 	From   string `json:"from,omitempty"` // held_on, inclusive; empty = open
 	To     string `json:"to,omitempty"`
-	BodyID string `json:"body_id,omitempty"` // empty = every body
+	BodyIDs []string `json:"body_id,omitempty"` // empty = every body
 
 	Visits int `json:"visits"`
 	People int `json:"people"`
@@ -57,10 +57,10 @@ type ReceptionStats struct {
 	} `json:"refusal_notices"`
 }
 
-// ReceptionSummary counts the visits held from..to (zero dates: open) at bodyID ("" = all)
-// from the register rows. Protected citizens are never read: the counts need none.
-func ReceptionSummary(ctx context.Context, db *gorm.DB, from, to deadline.Date, bodyID string) (ReceptionStats, error) {
-	out := ReceptionStats{BodyID: bodyID, ByReceiverType: map[string]VisitCount{}, ByOutcome: map[string]int{},
+// ReceptionSummary counts the visits held from..to (zero dates: open) at the bodies (none:
+// all) from the register rows. Protected citizens are never read: the counts need none.
+func ReceptionSummary(ctx context.Context, db *gorm.DB, from, to deadline.Date, bodyIDs ...string) (ReceptionStats, error) {
+	out := ReceptionStats{BodyIDs: bodyIDs, ByReceiverType: map[string]VisitCount{}, ByOutcome: map[string]int{},
 		ByKind: map[string]int{}, ByField: map[string]int{}}
 	if !from.IsZero() {
 		out.From = from.String()
@@ -89,9 +89,9 @@ func ReceptionSummary(ctx context.Context, db *gorm.DB, from, to deadline.Date, 
 		where += " AND v.held_on <= ?"
 		args = append(args, to.String())
 	}
-	if bodyID != "" {
-		where += " AND v.body_id = ?"
-		args = append(args, bodyID)
+	if len(bodyIDs) > 0 {
+		where += " AND v.body_id IN ?"
+		args = append(args, bodyIDs)
 	}
 	tx := db.WithContext(ctx)
 

@@ -81,7 +81,7 @@ func (h *Handler) letter(c *gin.Context, v viewer) {
 		return
 	}
 	people, _ := senderFields(l.Senders)
-	names, err := models.BodyNames(c.Request.Context(), h.DB)
+	names, err := models.AllBodyNames(c.Request.Context(), h.DB)
 	if err != nil {
 		h.Logger.Error("dashboard letter", "err", err)
 		h.fail(c, v, http.StatusServiceUnavailable, "")

@@ -114,7 +114,7 @@ func (h *Handler) overdue(c *gin.Context, v viewer) {
 		next.Del("overdue")
 		page.NextURL = Prefix + "/overdue?" + next.Encode()
 	}
-	if page.Bodies, err = models.BodyNames(c.Request.Context(), h.DB); err != nil {
+	if page.Bodies, err = models.AllBodyNames(c.Request.Context(), h.DB); err != nil {
 		h.Logger.Error("dashboard overdue list", "err", err)
 		h.fail(c, v, http.StatusServiceUnavailable, "")
 		return

@@ -67,7 +67,7 @@ func (h *Handler) overviewData(c *gin.Context, v viewer) (overviewData, error) {
 	if err != nil {
 		return d, err
 	}
-	names, err := models.BodyNames(ctx, h.DB)
+	names, err := models.AllBodyNames(ctx, h.DB)
 	if err != nil {
 		return d, err
 	}

@@ -144,10 +144,10 @@ func runBenchEngine(ctx context.Context, cfg config.Config, args []string, out i
 
 	intake, ids := a.RunIntake(ctx, today, *n, *conc)
 	fmt.Fprintf(out, "(b) letter intake via API          %7.1f /s   %s   ratio to floor %.2f (target ≥ 0.80)  %s\n",
-		intake.PerSecond(), intake.Lat, intake.PerSecond()/floor.PerSecond(), verdict(intake.PerSecond() >= 0.8*floor.PerSecond()))
+		intake.PerSecond(), intake.Lat, intake.PerSecond()/floor.PerSecond(), metOrMissed(intake.PerSecond() >= 0.8*floor.PerSecond()))
 	actions := a.RunActions(ctx, ids[:min(len(ids), *updates)])
 	fmt.Fprintf(out, "(c) officer action via API                    %s   p99 ratio to bare Update %.2f (target ≤ 1.50)  %s\n",
-		actions.Lat, ratio(actions.Lat.Pct(99), bare.Lat.Pct(99)), verdict(ratio(actions.Lat.Pct(99), bare.Lat.Pct(99)) <= 1.5))
+		actions.Lat, ratio(actions.Lat.Pct(99), bare.Lat.Pct(99)), metOrMissed(ratio(actions.Lat.Pct(99), bare.Lat.Pct(99)) <= 1.5))
 	if intake.Errors+actions.Errors+floor.Errors+bare.Errors > 0 {
 		fmt.Fprintf(out, "    errors: intake %d, actions %d, floor %d, updates %d\n", intake.Errors, actions.Errors, floor.Errors, bare.Errors)
 	}
@@ -178,7 +178,7 @@ func runBenchEngine(ctx context.Context, cfg config.Config, args []string, out i
 		}
 		growth := float64(rss)/float64(firstRSS) - 1
 		fmt.Fprintf(out, "    %7d open letters: RSS %6.1f MiB   growth from the first %+6.1f %% (target ≤ +20 %%)  %s\n",
-			open, float64(rss)/(1<<20), growth*100, verdict(growth <= 0.2))
+			open, float64(rss)/(1<<20), growth*100, metOrMissed(growth <= 0.2))
 		if !recomputed && *recomputeAt > 0 && open >= *recomputeAt {
 			recomputed = true
 			if err := benchRecompute(ctx, a, out, open); err != nil {
@@ -211,7 +211,7 @@ func benchRecompute(ctx context.Context, a *enginebench.API, out io.Writer, open
 	return nil
 }
 
-func verdict(ok bool) string {
+func metOrMissed(ok bool) string {
 	if ok {
 		return "met"
 	}
@@ -300,13 +300,4 @@ func waitHTTP(ctx context.Context, u string, limit time.Duration) error {
 		}
 	}
 	return fmt.Errorf("%s did not answer 200 within %s", u, limit)
-}
-
-// runBench dispatches the benchmark subcommands.
-func runBench(ctx context.Context, cfg config.Config, args []string) error {
-	if len(args) == 0 || args[0] != "engine" {
-		fmt.Fprint(os.Stderr, benchEngineUsage)
-		return fmt.Errorf("bench: name a benchmark: engine")
-	}
-	return runBenchEngine(ctx, cfg, args[1:], os.Stdout)
 }

@@ -24,12 +24,13 @@ Commands:
   dev       the whole stack for development: Temporal dev server with UI, migrations,
             worker and API in one process; Ctrl-C stops everything it started
   migrate   apply the SQL migrations and exit
-  import    import letters from a JSON Lines or CSV file through the API:
-            dannguyen import letters [--body ubdngs] FILE   (see 'dannguyen import' for flags)
-  bench     benchmarks against the running stack: 'bench engine' (floor, intake, actions,
-            worker memory, calendar recompute)
   demo      drive the running stack through a day of office work on shared/realdata (make demo)
   token     mint a development token: dannguyen token --sub u1 --roles handling_officer --body ubdngs
+  bench     benchmarks: 'bench reads' seeds 100 k and 1 M letters and times lists and search;
+            'bench engine' measures the engine floor, intake, actions, worker memory and a
+            calendar recompute against the running stack
+  import    import letters from a JSON Lines or CSV file through the API:
+            dannguyen import letters FILE; dannguyen import petitions --session ID FILE
   config    print every configuration variable, its default and its effective value
 
 Configuration comes from environment variables; run 'dannguyen config' to list them.

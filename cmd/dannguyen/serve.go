@@ -79,7 +79,7 @@ func serveAPI(ctx context.Context, cfg config.Config, d *deps) error {
 		DB: d.db, Temporal: d.tc, TaskQueue: cfg.TaskQueue, Logger: slog.Default(),
 		MaxBodyBytes: cfg.MaxBodyBytes, UpdateTimeout: cfg.UpdateTimeout, TemporalUIURL: cfg.TemporalUIURL,
 		PseudonymKey: cfg.PseudonymKey, Verifier: verifier, VaultKeys: d.vaultKeys, PayloadKeys: d.payloadKeys,
-		CodecCORSOrigins: cfg.CodecCORSOrigins,
+		CodecCORSOrigins: cfg.CodecCORSOrigins, AtRiskWD: cfg.LadderWarningWD,
 	})
 	return serveHTTP(ctx, cfg.HTTPAddr, srv.Handler(), cfg.ShutdownTimeout, "api")
 }

@@ -8,7 +8,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -36,6 +38,9 @@ func (f Format) ContentType() string {
 type Column struct {
 	Header string
 	Text   bool
+	// Number marks counts and rates: XLSX writes them as numbers, so a report's columns can be
+	// summed in the spreadsheet. CSV has no types and is unaffected.
+	Number bool
 }
 
 // Writer writes one table: rows after the header, then Close.
@@ -125,7 +130,7 @@ type xlsxWriter struct {
 	out  io.Writer
 	f    *excelize.File
 	sw   *excelize.StreamWriter
-	cols int
+	cols []Column
 	row  int
 	buf  []any
 }
@@ -139,7 +144,7 @@ func newXLSX(w io.Writer, cols []Column) (*xlsxWriter, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("xlsx stream: %w", err)
 	}
-	x := &xlsxWriter{out: w, f: f, sw: sw, cols: len(cols), buf: make([]any, len(cols))}
+	x := &xlsxWriter{out: w, f: f, sw: sw, cols: cols, buf: make([]any, len(cols))}
 	header := make([]string, len(cols))
 	for i, c := range cols {
 		header[i] = c.Header
@@ -156,13 +161,20 @@ func newXLSX(w io.Writer, cols []Column) (*xlsxWriter, error) {
 }
 
 // Row writes every value as a string cell: a string cell is never evaluated and keeps leading
-// zeros, so only the apostrophe rule is applied for people who copy cells elsewhere.
+// zeros, so only the apostrophe rule is applied for people who copy cells elsewhere. Only a
+// Number column's value that parses as a number becomes a numeric cell.
 func (x *xlsxWriter) Row(values []string) error {
 	x.row++
 	for i := range x.buf {
 		v := ""
 		if i < len(values) {
 			v = strings.ToValidUTF8(values[i], "\uFFFD")
+		}
+		if x.cols[i].Number && x.row > 1 {
+			if n, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) {
+				x.buf[i] = excelize.Cell{Value: n}
+				continue
+			}
 		}
 		x.buf[i] = excelize.Cell{Value: Neutralize(v)}
 	}

@@ -102,3 +102,29 @@ func TestNegotiate(t *testing.T) {
 		require.Equal(t, c.ok, ok, "%+v", c)
 	}
 }
+
+// Report counts are numeric cells in XLSX (so a spreadsheet can sum them); a value in a
+// Number column that is not a number, or is a formula, stays an inert string.
+func TestXLSXNumberColumns(t *testing.T) {
+	var b bytes.Buffer
+	w, err := export.New(&b, export.XLSX, []export.Column{{Header: "Cơ quan"}, {Header: "Quá hạn", Number: true}})
+	require.NoError(t, err)
+	require.NoError(t, w.Row([]string{"ubdngs", "12"}))
+	require.NoError(t, w.Row([]string{"=1+2", "=1+2"}))
+	require.NoError(t, w.Row([]string{"x", "33.3"}))
+	require.NoError(t, w.Close())
+	f, err := excelize.OpenReader(&b)
+	require.NoError(t, err)
+	defer f.Close()
+	for cell, want := range map[string]excelize.CellType{"B2": excelize.CellTypeUnset, "B4": excelize.CellTypeUnset, "B3": excelize.CellTypeInlineString, "B1": excelize.CellTypeInlineString} {
+		typ, err := f.GetCellType("Sheet1", cell)
+		require.NoError(t, err)
+		require.Equal(t, want, typ, cell)
+	}
+	v, err := f.GetCellValue("Sheet1", "B3")
+	require.NoError(t, err)
+	require.Equal(t, "'=1+2", v)
+	v, err = f.GetCellValue("Sheet1", "B2")
+	require.NoError(t, err)
+	require.Equal(t, "12", v)
+}
