@@ -26,8 +26,8 @@ type VisitCount struct {
 // ReceptionStats is the reception table of the periodic report (domain.md §9, item 1). Every
 // breakdown lists all its keys, zeros included, so reports line up across periods.
 type ReceptionStats struct {
-	From   string `json:"from,omitempty"` // held_on, inclusive; empty = open
-	To     string `json:"to,omitempty"`
+	From    string   `json:"from,omitempty"` // held_on, inclusive; empty = open
+	To      string   `json:"to,omitempty"`
 	BodyIDs []string `json:"body_id,omitempty"` // empty = every body
 
 	Visits int `json:"visits"`
