@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -108,13 +109,21 @@ func rejectUnstorableText() gin.HandlerFunc {
 				return
 			}
 		}
+		// Every unstorable query parameter is named at once; the handler's own checks of the
+		// other parameters come after, once the text can be read.
+		var bad []apperr.FieldError
 		for key, values := range c.Request.URL.Query() {
 			for _, v := range append(values, key) {
 				if msg := unstorable(v); msg != "" {
-					fail(c, apperr.Fields([]apperr.FieldError{{Field: key, Message: msg}}))
-					return
+					bad = append(bad, apperr.FieldError{Field: key, Message: msg})
+					break
 				}
 			}
+		}
+		if len(bad) > 0 {
+			slices.SortFunc(bad, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })
+			fail(c, apperr.Fields(bad))
+			return
 		}
 		c.Next()
 	}
