@@ -92,6 +92,11 @@ var routePolicy = map[string]string{
 	"GET /ui/letters/:id":              public,
 	"GET /ui/letters/:id/proof/:clock": public,
 	"GET /ui/letters/:id/identity":     public,
+	// dashboard pages of voters' petitions: sessions and the per-body answer table
+	"GET /ui/sessions":                  public,
+	"GET /ui/sessions/:id":              public,
+	"GET /ui/sessions/:id/proof/:clock": public,
+	"GET /ui/sessions/:id/export":       public,
 }
 
 func init() {
