@@ -3,8 +3,8 @@
 //
 // The browser holds the same bearer token as an API client, in an HttpOnly SameSite=Strict
 // cookie. Every page verifies it with the API's auth.Verifier and checks the policy table.
-// Letter reads, the overdue list, identity reveals and exports go through the JSON API's own
-// handlers in-process with that token, so the dashboard shows exactly what the API would —
+// Letter reads, the overdue list, identity reveals, sessions and their answer tables, and
+// exports go through the JSON API's own handlers in-process with that token, so the dashboard shows exactly what the API would —
 // the same filters, body scoping, pseudonyms for protected senders, and audit rows — from
 // the PostgreSQL read model, never by querying workflows.
 package web
