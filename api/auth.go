@@ -95,6 +95,11 @@ var routePolicy = map[string]string{
 	// reports (issue 7): heads for their own body, supervisors across bodies
 	"GET /v1/reports/overdue": "reports.read",
 	"GET /v1/reports/summary": "reports.read",
+	// dashboard pages of voters' petitions: sessions and the per-body answer table
+	"GET /ui/sessions":                  public,
+	"GET /ui/sessions/:id":              public,
+	"GET /ui/sessions/:id/proof/:clock": public,
+	"GET /ui/sessions/:id/export":       public,
 }
 
 func init() {

@@ -48,6 +48,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		path := strings.NewReplacer(":id", letter, ":clock", "processing", ":update_id", "none", ":date", "2026-09-03").Replace(route.Path)
 		if strings.HasPrefix(route.Path, web.Prefix+"/") { // the dashboard: session cookie, see checkWebRoute
 			path = strings.NewReplacer(":code", "en", ":file", "app.css").Replace(path)
+			if strings.HasPrefix(route.Path, web.Prefix+"/sessions/") {
+				path = strings.NewReplacer(":id", petitions.session, ":clock", "pre_synthesis").Replace(route.Path)
+			}
 			checked += checkWebRoute(t, s, route.Method, route.Path, path, theCase, bodies)
 			continue
 		}

@@ -44,8 +44,8 @@ func screenshotDir(t *testing.T) string {
 }
 
 // TestDashboardInChromium logs in through the form in headless Chromium, opens every page,
-// clicks through to a letter and its proof, downloads the CSV and saves a screenshot of
-// each page.
+// clicks through to a letter and its proof and to a session's answer table, downloads the
+// CSVs and saves a screenshot of each page.
 func TestDashboardInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the real stack and a browser")
@@ -56,6 +56,7 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	s := testenv.NewStack(t)
 	data := seed(t, s)
+	sess := seedSession(t, s)
 	overdueNo := data.Overdue["number"].(string)
 	denNo := data.Denunciation["number"].(string)
 	pseudonym := data.Denunciation["sender_display"].(string)
@@ -175,8 +176,46 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, string(csv), overdueNo)
 	require.NotContains(t, string(csv), "Canary")
 
+	// Voters' petitions: the sessions list from the nav, the session page with its answer
+	// table, and the report's CSV download.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#nav-sessions")), chromedp.WaitVisible(chromedp.CSS("#session-list"))))
+	require.Contains(t, text("#session-list"), sess.Title)
+	shot("08-sessions")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a.session-link[href="/ui/sessions/`+sess.ID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#answer-table"))))
+	require.Contains(t, text("#session-title"), sess.Title)
+	require.Contains(t, text("#clocks"), "05/10/2026")
+	require.Contains(t, text(`#answer-table tr[data-body="bo-y-te"]`), "Bộ Y tế")
+	require.Contains(t, text(`#answer-table tr[data-body="so-thu-nghiem"]`), markupBody, "markup in a body's name shows as text")
+	totals := strings.Fields(text("#answer-totals"))
+	require.Equal(t, []string{"Tổng", "2", "1", "1", "0", "1", "0", "1", "0", "0", "0", "0", "0", "0"}, totals)
+	shot("09-session")
+	progress = chromedp.Events(ctx, browser.DownloadProgress)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#download-csv"))))
+	file = ""
+	for ev, err := range progress {
+		require.NoError(t, err)
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatal("the download was canceled")
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(downloads, ev.GUID)
+			break
+		}
+	}
+	report, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(report), "\ufeffMã cơ quan,Cơ quan trả lời,Số kiến nghị đã chuyển"), "the report's header, with a BOM for Excel")
+	require.Contains(t, string(report), "bo-y-te,Bộ Y tế,1,1,1,0,0,0,1,0,0,0,0,0,0")
+	require.Contains(t, string(report), ",Tổng cộng,2,1,1,0,1,0,1,0,0,0,0,0,0")
+
 	// English labels, then log out.
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitVisible(chromedp.CSS("#overdue-list"))))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-en")), chromedp.WaitVisible(chromedp.CSS("#answer-table"))))
+	require.Contains(t, text("main"), "Answers by body")
+	require.Equal(t, "Total", strings.Fields(text("#answer-totals"))[0])
+	shot("10-session-en")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#nav-overdue")), chromedp.WaitVisible(chromedp.CSS("#overdue-list"))))
 	require.Contains(t, text("h1"), "Overdue letters")
 	shot("07-overdue-en")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-form"))))

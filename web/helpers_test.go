@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dannguyen/dannguyen/deadline"
+	"github.com/dannguyen/dannguyen/internal/policy"
 	"github.com/dannguyen/dannguyen/internal/testenv"
 )
 
@@ -112,3 +114,89 @@ func sessionCookie(h http.Header) string {
 
 // vnToday is today's date in Vietnam, where the office's days (and the chart's weeks) are.
 func vnToday() string { return deadline.DateOf(time.Now()).String() }
+
+// randomTerm names a legislature term no other test (nor an earlier run against the same
+// Temporal server) uses: session workflow ids derive from the term and number.
+func randomTerm() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	var sb strings.Builder
+	for _, x := range b {
+		sb.WriteByte("IVXLC"[int(x)%5])
+	}
+	return sb.String()
+}
+
+// markupBody is an answering body whose name is markup, to check the answer table escapes it.
+const markupBody = `Sở <i>Thử</i> & "Nghiệm"`
+
+// seededSession is a session cycle seeded through the API: its id and the voter petitions
+// forwarded to each body.
+type seededSession struct {
+	ID        string
+	Title     string            // "Kỳ họp 11 · Khóa XV" as the page writes it
+	Forwarded map[string]string // body id -> voter petition id
+}
+
+// seedSession registers a session, imports four petitions by file (two delegations raising
+// the same flooding matter), synthesises and confirms the groups, forwards one petition to the
+// Ministry of Health and one to a body whose name is markup, and has the ministry answer its
+// one (resolved, on time).
+func seedSession(t *testing.T, s *testenv.Stack) seededSession {
+	t.Helper()
+	res := testenv.Do(t, "POST", s.URL+"/v1/bodies", map[string]any{"id": "so-thu-nghiem", "name": markupBody, "kind": "ministry"})
+	require.Equal(t, 201, res.Status, res.String())
+	term := randomTerm()
+	res = testenv.Do(t, "POST", s.URL+"/v1/sessions", map[string]any{"term": term, "number": 11,
+		"opens_on": "2026-10-20", "closes_on": "2026-12-10", "next_opens_on": "2027-05-20"})
+	require.Equal(t, 201, res.Status, res.String())
+	id := res.Map(t)["id"].(string)
+	file := strings.Join([]string{
+		`{"delegation":"Hà Nội","phase":"after","topic":"ngập úng","text":"Cử tri phản ánh ngập úng nội đô mỗi khi mưa lớn."}`,
+		`{"delegation":"Hải Phòng","phase":"after","topic":"ngập úng","text":"Cử tri phản ánh tình trạng ngập úng khi mưa lớn kéo dài."}`,
+		`{"delegation":"Thừa Thiên Huế","phase":"after","topic":"y tế","text":"Cử tri đề nghị khắc phục tình trạng thiếu thuốc, vật tư y tế tại bệnh viện tuyến huyện."}`,
+		`{"delegation":"Khánh Hòa","phase":"after","topic":"giao thông","text":"Cử tri kiến nghị sớm nâng cấp quốc lộ 27C đoạn qua huyện Khánh Vĩnh."}`,
+	}, "\n")
+	req, err := http.NewRequest("POST", s.URL+"/v1/sessions/"+id+"/petitions:import", strings.NewReader(file))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+testenv.DefaultToken(t))
+	imp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(imp.Body)
+	imp.Body.Close()
+	require.Equal(t, 201, imp.StatusCode, string(body))
+	require.Regexp(t, `"imported":\s*4[,}]`, string(body))
+
+	res = testenv.Do(t, "POST", s.URL+"/v1/sessions/"+id+"/synthesize", nil)
+	require.Equal(t, 200, res.Status, res.String())
+	require.Len(t, res.Map(t)["suggested"], 1, "the two flooding petitions are one group")
+	res = testenv.Do(t, "GET", s.URL+"/v1/sessions/"+id+"/groups?status=suggested&limit=500", nil)
+	require.Equal(t, 200, res.Status, res.String())
+	var ids []string
+	for _, g := range res.Map(t)["items"].([]any) {
+		ids = append(ids, g.(map[string]any)["id"].(string))
+	}
+	require.Len(t, ids, 3, "one group of two, two of one")
+	res = testenv.Do(t, "POST", s.URL+"/v1/sessions/"+id+"/groups", map[string]any{"action": "confirm", "group_ids": ids})
+	require.Equal(t, 200, res.Status, res.String())
+
+	find := func(q string) string {
+		res := testenv.Do(t, "GET", s.URL+"/v1/voter-petitions?session_id="+id+"&q="+url.QueryEscape(q), nil)
+		require.Equal(t, 200, res.Status, res.String())
+		items := res.Map(t)["items"].([]any)
+		require.Len(t, items, 1, q)
+		return items[0].(map[string]any)["id"].(string)
+	}
+	out := seededSession{ID: id, Title: "Kỳ họp 11 · Khóa " + term, Forwarded: map[string]string{
+		"bo-y-te": find("thiếu thuốc"), "so-thu-nghiem": find("ngập úng")}}
+	for to, vp := range out.Forwarded {
+		res = testenv.Do(t, "POST", s.URL+"/v1/voter-petitions/"+vp+"/forward", map[string]any{"to_body_id": to})
+		require.Equal(t, 200, res.Status, res.String())
+	}
+	res = testenv.Do(t, "POST", s.URL+"/v1/voter-petitions/"+out.Forwarded["bo-y-te"]+"/answer",
+		map[string]any{"class": "resolved", "answered_on": vnToday(), "summary": "Đã bổ sung thuốc cho bệnh viện tuyến huyện."},
+		"Authorization", "Bearer "+testenv.Token(t, "yt-1", "bo-y-te", policy.Agency))
+	require.Equal(t, 200, res.Status, res.String())
+	return out
+}

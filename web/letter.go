@@ -60,6 +60,8 @@ type letterView struct {
 
 func letterPath(id string) string { return "/v1/letters/" + url.PathEscape(id) }
 
+func letterPage(id string) string { return Prefix + "/letters/" + url.PathEscape(id) }
+
 // validParams refuses path values the in-process API call would read as more path.
 func validParams(c *gin.Context, names ...string) bool {
 	for _, n := range names {
@@ -178,7 +180,7 @@ func (h *Handler) proof(c *gin.Context, v viewer) {
 		h.failProblem(c, v, prob)
 		return
 	}
-	h.render(c, http.StatusOK, "proof", v, map[string]any{"P": p, "ID": c.Param("id")})
+	h.render(c, http.StatusOK, "proof", v, map[string]any{"P": p, "Back": letterPage(c.Param("id")), "BackLabel": "back"})
 }
 
 // identity reveals a sender through GET /v1/letters/{id}/identity: the API decides (intake

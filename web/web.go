@@ -3,8 +3,8 @@
 //
 // The browser holds the same bearer token as an API client, in an HttpOnly SameSite=Strict
 // cookie. Every page verifies it with the API's auth.Verifier and checks the policy table.
-// Letter reads, the overdue list, identity reveals and exports go through the JSON API's own
-// handlers in-process with that token, so the dashboard shows exactly what the API would —
+// Letter reads, the overdue list, identity reveals, sessions and their answer tables, and
+// exports go through the JSON API's own handlers in-process with that token, so the dashboard shows exactly what the API would —
 // the same filters, body scoping, pseudonyms for protected senders, and audit rows — from
 // the PostgreSQL read model, never by querying workflows.
 package web
@@ -64,6 +64,11 @@ var RouteActions = map[string]string{
 	"GET " + Prefix + "/letters/:id":              "letters.read",
 	"GET " + Prefix + "/letters/:id/proof/:clock": "letters.read",
 	"GET " + Prefix + "/letters/:id/identity":     "letters.read",
+	// voters' petitions: the session cycles and the per-body answer table
+	"GET " + Prefix + "/sessions":                  "sessions.read",
+	"GET " + Prefix + "/sessions/:id":              "sessions.read",
+	"GET " + Prefix + "/sessions/:id/proof/:clock": "sessions.read",
+	"GET " + Prefix + "/sessions/:id/export":       "sessions.report",
 }
 
 // New parses the templates; it panics on a template error, which the tests catch.
@@ -75,7 +80,7 @@ func New(d Deps) *Handler {
 		d.Now = time.Now
 	}
 	h := &Handler{Deps: d, pages: map[string]*template.Template{}}
-	for _, page := range []string{"login", "overview", "overdue", "letter", "proof", "identity", "error"} {
+	for _, page := range []string{"login", "overview", "overdue", "letter", "proof", "identity", "error", "sessions", "session"} {
 		h.pages[page] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return h
@@ -95,6 +100,10 @@ func (h *Handler) Mount(r *gin.Engine) {
 	g.GET("/letters/:id", h.page("letters.read", h.letter))
 	g.GET("/letters/:id/proof/:clock", h.page("letters.read", h.proof))
 	g.GET("/letters/:id/identity", h.page("letters.read", h.identity))
+	g.GET("/sessions", h.page("sessions.read", h.sessionList))
+	g.GET("/sessions/:id", h.page("sessions.read", h.sessionPage))
+	g.GET("/sessions/:id/proof/:clock", h.page("sessions.read", h.sessionProof))
+	g.GET("/sessions/:id/export", h.page("sessions.report", h.sessionExport))
 }
 
 // securityHeaders: the pages load nothing but their own stylesheet, run no script, and may
