@@ -26,9 +26,9 @@ type VisitCount struct {
 // ReceptionStats is the reception table of the periodic report (domain.md §9, item 1). Every
 // breakdown lists all its keys, zeros included, so reports line up across periods.
 type ReceptionStats struct {
-	From    string   `json:"from,omitempty"` // held_on, inclusive; empty = open
-	To      string   `json:"to,omitempty"`
-	BodyIDs []string `json:"body_id,omitempty"` // empty = every body
+	From   string `json:"from,omitempty"` // held_on, inclusive; empty = open
+	To     string `json:"to,omitempty"`
+	BodyID string `json:"body_id,omitempty"` // the one body asked for; empty = every body, or several (the summary lists them)
 
 	Visits int `json:"visits"`
 	People int `json:"people"`
@@ -60,13 +60,16 @@ type ReceptionStats struct {
 // ReceptionSummary counts the visits held from..to (zero dates: open) at the bodies (none:
 // all) from the register rows. Protected citizens are never read: the counts need none.
 func ReceptionSummary(ctx context.Context, db *gorm.DB, from, to deadline.Date, bodyIDs ...string) (ReceptionStats, error) {
-	out := ReceptionStats{BodyIDs: bodyIDs, ByReceiverType: map[string]VisitCount{}, ByOutcome: map[string]int{},
+	out := ReceptionStats{ByReceiverType: map[string]VisitCount{}, ByOutcome: map[string]int{},
 		ByKind: map[string]int{}, ByField: map[string]int{}}
 	if !from.IsZero() {
 		out.From = from.String()
 	}
 	if !to.IsZero() {
 		out.To = to.String()
+	}
+	if len(bodyIDs) == 1 {
+		out.BodyID = bodyIDs[0]
 	}
 	for _, t := range ReceptionTypes {
 		out.ByReceiverType[t] = VisitCount{}
