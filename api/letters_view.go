@@ -87,7 +87,7 @@ func (s *Server) letterView(r models.LetterRow, now time.Time) (LetterView, erro
 		Senders: r.Senders, SignerCount: r.SignerCount, Field: r.Field, Topic: r.Topic, Eligible: r.Eligible, Competent: r.Competent,
 		DueAt: r.DueAt, DuplicateOf: r.DuplicateOf, DuplicateCount: r.DuplicateCount, ForwardedTo: r.ForwardedTo,
 		FollowUpCount: r.FollowUpCount, EscalationLevel: r.EscalationLevel, ReceptionVisitID: r.ReceptionVisitID,
-		Detail: r.Detail, AllowedActions: workflows.AllowedActions(r.Status), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt,
+		Detail: r.Detail, AllowedActions: workflows.AllowedActionsFor(r.Status, settlementStatus(r.Detail), sendPending(r.Clocks)), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt,
 		Links: map[string]string{
 			"self":       "/v1/letters/" + r.ID,
 			"duplicates": "/v1/letters/" + r.ID + "/duplicates",
@@ -138,4 +138,33 @@ func (s *Server) getLetter(c *gin.Context) {
 	if _, ok := s.loadLetterFor(c, "letters.read"); ok {
 		s.respondLetter(c, http.StatusOK, c.Param("id"))
 	}
+}
+
+// settlementStatus is the state of the letter's settlement case ("" when it has none), read
+// from the stored detail.
+func settlementStatus(detail []byte) string {
+	var d struct {
+		Case *struct {
+			Status string `json:"status"`
+		} `json:"case"`
+	}
+	if json.Unmarshal(detail, &d) != nil || d.Case == nil {
+		return ""
+	}
+	return d.Case.Status
+}
+
+// sendPending reports whether the stored clocks still wait for the decision (or conclusion)
+// to be sent.
+func sendPending(clocks []byte) bool {
+	var cs []workflows.Clock
+	if json.Unmarshal(clocks, &cs) != nil {
+		return false
+	}
+	for _, c := range cs {
+		if (c.Name == "send_decision" || c.Name == "conclusion_notice") && c.Running() {
+			return true
+		}
+	}
+	return false
 }

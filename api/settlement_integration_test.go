@@ -122,3 +122,27 @@ func TestSecondInstanceLinkOverHTTP(t *testing.T) {
 	require.Equal(t, 422, res.Status, res.String())
 	require.Contains(t, res.String(), "parts[1].kind")
 }
+
+// allowed_actions follows the settlement's phase: once decided, only sending the decision
+// (and what any open letter allows) is offered; once sent, no settlement step is.
+func TestSettlementAllowedActionsFollowThePhase(t *testing.T) {
+	s := testenv.NewStack(t)
+	id := createLetter(t, s, letterBody("2026-03-02"))["id"].(string)
+	act(t, s, id, "classify", map[string]any{"kind": "complaint", "eligible": true, "competent": true, "on": "2026-03-03"}, 200)
+	l := act(t, s, id, "accept", map[string]any{"on": "2026-03-04"}, 200)
+	require.Subset(t, l["allowed_actions"], []any{"decide", "suspend", "mark-complex", "extend"})
+	require.NotContains(t, l["allowed_actions"], "accept")
+	require.NotContains(t, l["allowed_actions"], "send-decision")
+	l = act(t, s, id, "decide", map[string]any{"outcome": "partly_correct", "decision_no": "12/QĐ", "decided_on": "2026-03-20", "on": "2026-03-20"}, 200)
+	require.Contains(t, l["allowed_actions"], "send-decision")
+	for _, gone := range []string{"decide", "resume", "mark-complex", "suspend", "accept"} {
+		require.NotContains(t, l["allowed_actions"], gone)
+	}
+	l = act(t, s, id, "send-decision", map[string]any{"on": "2026-03-23"}, 200)
+	for _, gone := range []string{"decide", "send-decision", "resume", "mark-complex"} {
+		require.NotContains(t, l["allowed_actions"], gone)
+	}
+	// What is advertised is what is accepted: a step of another phase is refused with the list.
+	p := act(t, s, id, "decide", map[string]any{"outcome": "correct", "decision_no": "13/QĐ", "decided_on": "2026-03-24"}, 409)
+	require.NotContains(t, p["allowed_actions"], "decide")
+}

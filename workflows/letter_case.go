@@ -61,8 +61,8 @@ func init() {
 		"reject":        {from: []string{StatusClassified}, check: checkReject, apply: applyReject},
 		"mark-complex":  {from: []string{StatusSettling}, check: checkMarkComplex, apply: applyMarkComplex},
 		"extend":        {from: []string{StatusClassified, StatusSettling}, check: checkExtend, apply: applyExtend},
-		"suspend":       {from: []string{StatusSettling}, check: caseIn(CaseAccepted), apply: applySuspend},
-		"resume":        {from: []string{StatusSettling}, check: caseIn(CaseSuspended), apply: applyResume},
+		"suspend":       {from: []string{StatusSettling}, check: caseIn(settlementPhases["suspend"]...), apply: applySuspend},
+		"resume":        {from: []string{StatusSettling}, check: caseIn(settlementPhases["resume"]...), apply: applyResume},
 		"decide":        {from: []string{StatusSettling}, check: checkDecide, apply: applyDecide},
 		"send-decision": {from: []string{StatusSettling}, check: checkSendDecision, apply: applySendDecision},
 	} {
@@ -70,14 +70,58 @@ func init() {
 	}
 }
 
+// settlementPhases says in which states of the settlement case each settlement action applies:
+// the checks enforce it, and the letter view advertises only these in allowed_actions.
+var settlementPhases = map[string][]string{
+	"accept": {CasePending}, "reject": {CasePending},
+	"extend":       {CasePending, CaseAccepted}, // the initial processing (LTC 24) or the settlement (LTC 30)
+	"mark-complex": {CaseAccepted}, "suspend": {CaseAccepted}, "decide": {CaseAccepted},
+	"resume":        {CaseSuspended},
+	"send-decision": {CaseDecided, CaseFinal},
+}
+
+// AllowedActionsFor lists the actions allowed in status when the settlement case (if any) is
+// in caseStatus; a settlement action of another phase is left out, and sending the decision
+// only while its clock (send_decision or conclusion_notice) still runs (sendPending).
+func AllowedActionsFor(status, caseStatus string, sendPending bool) []string {
+	out := []string{}
+	for _, n := range AllowedActions(status) {
+		if phases, ok := settlementPhases[n]; ok && status == StatusSettling && !slices.Contains(phases, caseStatus) {
+			continue
+		}
+		if n == "send-decision" && status == StatusSettling && !sendPending {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
 func caseIn(statuses ...string) func(*letterRun, Action, deadline.Date) error {
 	return func(r *letterRun, _ Action, _ deadline.Date) error {
 		if c := r.st.Case; c == nil || !slices.Contains(statuses, c.Status) {
 			return conflict(fmt.Sprintf("the settlement is %s; this needs it %v", caseStatus(r.st.Case), statuses),
-				map[string]any{"state": r.st.Status, "case_status": caseStatus(r.st.Case), "allowed_actions": AllowedActions(r.st.Status)})
+				map[string]any{"state": r.st.Status, "case_status": caseStatus(r.st.Case), "allowed_actions": AllowedActionsFor(r.st.Status, caseStatusOf(r.st.Case), r.sendPending())})
 		}
 		return nil
 	}
+}
+
+// sendPending reports whether the decision (or conclusion) still has to be sent.
+func (r *letterRun) sendPending() bool {
+	for _, name := range []string{"send_decision", "conclusion_notice"} {
+		if c := r.st.Clock(name); c != nil && c.Running() {
+			return true
+		}
+	}
+	return false
+}
+
+func caseStatusOf(c *Case) string {
+	if c == nil {
+		return ""
+	}
+	return c.Status
 }
 
 func caseStatus(c *Case) string {
@@ -183,7 +227,7 @@ func (r *letterRun) checkLimitation(ctx workflow.Context, a Action, level int) e
 }
 
 func checkAccept(r *letterRun, a Action, _ deadline.Date) error {
-	if err := caseIn(CasePending)(r, a, deadline.Date{}); err != nil {
+	if err := caseIn(settlementPhases["accept"]...)(r, a, deadline.Date{}); err != nil {
 		return err
 	}
 	if r.st.Case.Kind == "complaint" && a.EspeciallyComplex {
@@ -257,7 +301,7 @@ func applyAccept(r *letterRun, ctx workflow.Context, a Action, on deadline.Date)
 }
 
 func checkReject(r *letterRun, a Action, _ deadline.Date) error {
-	if err := caseIn(CasePending)(r, a, deadline.Date{}); err != nil {
+	if err := caseIn(settlementPhases["reject"]...)(r, a, deadline.Date{}); err != nil {
 		return err
 	}
 	if r.st.Case.Kind == "complaint" {
@@ -299,7 +343,7 @@ func (r *letterRun) beforeDue(name string, on deadline.Date) error {
 }
 
 func checkMarkComplex(r *letterRun, a Action, on deadline.Date) error {
-	if err := caseIn(CaseAccepted)(r, a, on); err != nil {
+	if err := caseIn(settlementPhases["mark-complex"]...)(r, a, on); err != nil {
 		return err
 	}
 	if r.st.Case.Kind != "complaint" {
@@ -340,7 +384,7 @@ func checkExtend(r *letterRun, a Action, on deadline.Date) error {
 		}
 		return r.beforeDue("settlement", on)
 	}
-	return caseIn(CasePending, CaseAccepted)(r, a, on)
+	return caseIn(settlementPhases["extend"]...)(r, a, on)
 }
 
 // applyExtend lengthens the initial processing to 10 working days, or adds an extension to
@@ -402,7 +446,7 @@ func applyResume(r *letterRun, ctx workflow.Context, a Action, on deadline.Date)
 }
 
 func checkDecide(r *letterRun, a Action, on deadline.Date) error {
-	if err := caseIn(CaseAccepted)(r, a, on); err != nil {
+	if err := caseIn(settlementPhases["decide"]...)(r, a, on); err != nil {
 		return err
 	}
 	allowed := ComplaintOutcomes
@@ -457,13 +501,11 @@ func applyDecide(r *letterRun, ctx workflow.Context, a Action, on deadline.Date)
 // checkSendDecision allows recording the sending once; a decision whose finality period
 // passed before the sending was recorded (a paper file entered late) is still sent.
 func checkSendDecision(r *letterRun, a Action, on deadline.Date) error {
-	if err := caseIn(CaseDecided, CaseFinal)(r, a, on); err != nil {
+	if err := caseIn(settlementPhases["send-decision"]...)(r, a, on); err != nil {
 		return err
 	}
-	for _, name := range []string{"send_decision", "conclusion_notice"} {
-		if c := r.st.Clock(name); c != nil && c.Running() {
-			return nil
-		}
+	if r.sendPending() {
+		return nil
 	}
 	return conflict("the decision's sending is already recorded", map[string]any{"state": r.st.Status, "case_status": r.st.Case.Status})
 }

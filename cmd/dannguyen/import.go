@@ -78,7 +78,7 @@ func runImport(ctx context.Context, cfg config.Config, args []string) error {
 		if cfg.AuthMode != "hs256" {
 			return fmt.Errorf("AUTH_MODE=%s: pass --token (or DANNGUYEN_TOKEN) from the identity provider", cfg.AuthMode)
 		}
-		if *token, err = devSigner(cfg).Mint(auth.Principal{Sub: "importer", Name: "dannguyen import",
+		if *token, err = devSigner(cfg).Mint(auth.Principal{Sub: importer.DevSub, Name: "dannguyen import",
 			Roles: []string{policy.ReceivingOfficer}, BodyID: *body}, time.Hour, time.Now()); err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func runImportPetitions(ctx context.Context, cfg config.Config, args []string) e
 		if cfg.AuthMode != "hs256" {
 			return fmt.Errorf("AUTH_MODE=%s: pass --token (or DANNGUYEN_TOKEN) from the identity provider", cfg.AuthMode)
 		}
-		if *token, err = devSigner(cfg).Mint(auth.Principal{Sub: "importer", Name: "dannguyen import",
+		if *token, err = devSigner(cfg).Mint(auth.Principal{Sub: importer.DevSub, Name: "dannguyen import",
 			Roles: []string{policy.HandlingOfficer}, BodyID: "ubdngs"}, time.Hour, time.Now()); err != nil {
 			return err
 		}

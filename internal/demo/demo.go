@@ -15,6 +15,7 @@ import (
 	"github.com/dannguyen/dannguyen/deadline"
 	"github.com/dannguyen/dannguyen/internal/auth"
 	"github.com/dannguyen/dannguyen/internal/importer"
+	"github.com/dannguyen/dannguyen/internal/policy"
 )
 
 // Config says which stack to drive and with what.
@@ -115,7 +116,13 @@ func (r *run) importLetters(ctx context.Context) error {
 	if r.cfg.Small && len(rows) > 8 {
 		rows = rows[:8]
 	}
-	c := &importer.Client{BaseURL: r.cfg.API, Token: r.u.officer.token}
+	// As `dannguyen import letters` would: same user, same keys, so either finds what the
+	// other registered.
+	imp, err := mint(r.cfg.Signer, importer.DevSub, "ubdngs", policy.ReceivingOfficer)
+	if err != nil {
+		return err
+	}
+	c := &importer.Client{BaseURL: r.cfg.API, Token: imp.token}
 	sum := c.ImportLetters(ctx, rows, 4, nil)
 	sum.Print(r.out)
 	if sum.Failed() || sum.Pending > 0 {
@@ -345,7 +352,7 @@ func (r *run) supervisor(ctx context.Context) error {
 	}
 	if r.f.SampleLetter != "" && r.cfg.TemporalUI != "" {
 		fmt.Fprintf(r.out, "\nIn the Temporal UI: %s/namespaces/default/workflows/letter-%s\n", strings.TrimRight(r.cfg.TemporalUI, "/"), r.f.SampleLetter)
-		fmt.Fprintf(r.out, "  filter open cases by: CaseStatus = 'awaiting_response' AND Overdue = true\n")
+		fmt.Fprintf(r.out, "  filter cases by search attributes, e.g.: Overdue = true, or CaseStatus = 'awaiting_response' AND BodyID = '%s'\n", r.cfg.ForwardTo)
 	}
 	return nil
 }

@@ -13,6 +13,11 @@ import (
 	"time"
 )
 
+// DevSub is the user the development tokens of `dannguyen import` are minted for. Letter ids
+// derive from the user and the Idempotency-Key, so everything that imports a file on the
+// importer's behalf (the command, the demo) uses it and finds the letters another run made.
+const DevSub = "importer"
+
 // Client sends rows to the API.
 type Client struct {
 	BaseURL string // e.g. http://localhost:8080
