@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -98,7 +99,12 @@ func decodeCursor(s string) (*cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID == "" || c.Now.IsZero() {
+	// A cursor comes back from the client: nothing in it may reach PostgreSQL as a value it
+	// cannot hold (a date that is not one, NUL or invalid UTF-8 in text).
+	if err == nil && c.Date != "" {
+		_, err = time.Parse(time.DateOnly, c.Date)
+	}
+	if err != nil || c.ID == "" || len(c.ID) > 200 || !utf8.ValidString(c.ID) || strings.ContainsRune(c.ID, 0) || c.Now.IsZero() {
 		return nil, badCursor("is not a cursor this API returned")
 	}
 	return &c, nil
