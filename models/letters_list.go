@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -99,12 +98,11 @@ func decodeCursor(s string) (*cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	// A cursor comes back from the client: nothing in it may reach PostgreSQL as a value it
-	// cannot hold (a date that is not one, NUL or invalid UTF-8 in text).
 	if err == nil && c.Date != "" {
-		_, err = time.Parse(time.DateOnly, c.Date)
+		_, err = time.Parse("2006-01-02", c.Date) // compared as a date in SQL
 	}
-	if err != nil || c.ID == "" || len(c.ID) > 200 || !utf8.ValidString(c.ID) || strings.ContainsRune(c.ID, 0) || c.Now.IsZero() {
+	// An id with NUL is text PostgreSQL cannot hold: a forged cursor, not a database error.
+	if err != nil || c.ID == "" || c.Now.IsZero() || strings.IndexByte(c.ID, 0) >= 0 {
 		return nil, badCursor("is not a cursor this API returned")
 	}
 	return &c, nil

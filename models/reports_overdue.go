@@ -161,7 +161,7 @@ func ReportOverdue(ctx context.Context, db *gorm.DB, f OverdueFilter) (OverdueRe
 			return a.Assignee != nil && b.Assignee != nil && *a.Assignee < *b.Assignee
 		})
 	}
-	names, err := bodyNamesByID(ctx, db, rep.bodyIDs())
+	names, err := BodyNames(ctx, db, rep.bodyIDs())
 	if err != nil {
 		return rep, err
 	}
@@ -182,8 +182,8 @@ func (r OverdueReport) bodyIDs() []string {
 	return ids
 }
 
-// bodyNamesByID maps body ids to their names; an id that is not in the registry is left out.
-func bodyNamesByID(ctx context.Context, db *gorm.DB, ids []string) (map[string]string, error) {
+// BodyNames maps body ids to their names; an id that is not in the registry is left out.
+func BodyNames(ctx context.Context, db *gorm.DB, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 {
 		return out, nil

@@ -252,7 +252,7 @@ func summaryOf(ctx context.Context, db *gorm.DB, groups []summaryGroup) (LetterS
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	names, err := bodyNamesByID(ctx, db, ids)
+	names, err := BodyNames(ctx, db, ids)
 	if err != nil {
 		return LetterSummary{}, err
 	}

@@ -31,9 +31,8 @@ reads   seed letters in a dedicated database (generate_series, no workflows) and
         ratios against the targets (overdue page <= 3 x lookup, <= 1.5 x growth 100k -> 1M).
 `
 
-// runBenchCommand dispatches the benchmark subcommands. (main's 'bench engine' has its own
-// dispatcher, runBench; merged, "reads" becomes one more case there: runBenchReads.)
-func runBenchCommand(ctx context.Context, cfg config.Config, args []string) error {
+// runBench dispatches the benchmark subcommands.
+func runBench(ctx context.Context, cfg config.Config, args []string) error {
 	if len(args) == 0 || args[0] != "reads" {
 		fmt.Fprint(os.Stderr, benchUsage)
 		return fmt.Errorf("bench: name a benchmark")
@@ -43,7 +42,7 @@ func runBenchCommand(ctx context.Context, cfg config.Config, args []string) erro
 
 func runBenchReads(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench reads", flag.ContinueOnError)
-	dbURL := fs.String("database-url", benchReadsURL(cfg.DatabaseURL), "base of the bench databases: each size gets <name>_<size> (the name must contain \"bench\"; they are created, and dropped first with --fresh)")
+	dbURL := fs.String("database-url", benchURL(cfg.DatabaseURL), "base of the bench databases: each size gets <name>_<size> (the name must contain \"bench\"; they are created, and dropped first with --fresh)")
 	sizes := fs.String("sizes", "100000,1000000", "letter counts to measure, ascending")
 	iterations := fs.Int("iterations", 300, "timed calls per query and size")
 	deep := fs.Int("deep-pages", 200, "the deep page is the one after this many pages")
@@ -149,7 +148,7 @@ func runBenchReads(ctx context.Context, cfg config.Config, args []string, out io
 			}
 		}
 	}
-	readsVerdict(out, ns, results)
+	verdict(out, ns, results)
 	return nil
 }
 
@@ -201,9 +200,9 @@ func benchReports(ctx context.Context, out io.Writer, h http.Handler, body strin
 	return nil
 }
 
-// readsVerdict prints the targets: each overdue page at most 3 x the lookup, and at most 1.5 x
+// verdict prints the targets: each overdue page at most 3 x the lookup, and at most 1.5 x
 // slower at the largest size than at the smallest.
-func readsVerdict(out io.Writer, ns []int, results map[int][]readbench.Result) {
+func verdict(out io.Writer, ns []int, results map[int][]readbench.Result) {
 	mark := func(ok bool) string {
 		if ok {
 			return "met"
@@ -233,8 +232,8 @@ func readsVerdict(out io.Writer, ns []int, results map[int][]readbench.Result) {
 	}
 }
 
-// benchReadsURL is DATABASE_URL with the database renamed dannguyen_bench.
-func benchReadsURL(dsn string) string {
+// benchURL is DATABASE_URL with the database renamed dannguyen_bench.
+func benchURL(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "postgres://postgres@127.0.0.1:5432/dannguyen_bench?sslmode=disable"

@@ -65,7 +65,7 @@ func main() {
 	case "token":
 		err = runToken(cfg, args)
 	case "bench":
-		err = runBenchCommand(ctx, cfg, args)
+		err = runBench(ctx, cfg, args)
 	default:
 		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)
