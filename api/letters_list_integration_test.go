@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -182,6 +184,30 @@ func TestLettersListEveryFilter(t *testing.T) {
 	var p listPage
 	res.JSON(t, &p)
 	require.NotEmpty(t, p.NextCursor)
+	// A forged cursor (the filter hash kept, the key changed) is a 422: nothing a client
+	// writes in a cursor reaches PostgreSQL as a value it cannot hold.
+	res = testenv.Do(t, "GET", s.URL+"/v1/letters?limit=2", nil)
+	var byDate listPage
+	res.JSON(t, &byDate)
+	for query, edit := range map[string]func(map[string]any){
+		"limit=2":                   func(c map[string]any) { c["d"] = "not-a-date" },
+		"limit=2&sort=-received_on": func(c map[string]any) { c["i"] = "a\x00b" },
+		"limit=2&sort=due_at":       func(c map[string]any) { c["t"] = "yesterday" },
+	} {
+		raw := byDate.NextCursor
+		if strings.Contains(query, "due_at") {
+			raw = p.NextCursor
+		}
+		b, err := base64.RawURLEncoding.DecodeString(raw)
+		require.NoError(t, err)
+		var c map[string]any
+		require.NoError(t, json.Unmarshal(b, &c))
+		edit(c)
+		b, _ = json.Marshal(c)
+		res := testenv.Do(t, "GET", s.URL+"/v1/letters?"+query+"&cursor="+base64.RawURLEncoding.EncodeToString(b), nil)
+		require.Equal(t, 422, res.Status, "%s: %s", query, res.String())
+		require.Contains(t, res.String(), `"field":"cursor"`)
+	}
 	for _, q := range []string{"sort=received_on", "sort=due_at&status=filed"} {
 		res := testenv.Do(t, "GET", s.URL+"/v1/letters?"+q+"&cursor="+url.QueryEscape(p.NextCursor), nil)
 		require.Equal(t, 422, res.Status, "a cursor replayed with %s: %s", q, res.String())

@@ -99,7 +99,7 @@ var Vars = []Var{
 		func(c *Config, v string) error { return parseDuration(&c.ShutdownTimeout, v) }},
 	{"TEMPORAL_UI_URL", "http://localhost:8233", "Base URL of the Temporal Web UI, used in links shown to operators.", false,
 		func(c *Config, v string) error { return parseURL(&c.TemporalUIURL, v, "http", "https") }},
-	{"LADDER_WARNING_WD", "2", "Working days before a due date when the warning fires.", false,
+	{"LADDER_WARNING_WD", "2", "Working days before a due date when the warning fires; also what \"at risk\" means in the overdue report.", false,
 		func(c *Config, v string) error { return parseNonNegative(&c.LadderWarningWD, v) }},
 	{"LADDER_HEAD_WD", "5", "Working days after a missed due date when the case escalates to the head of the office.", false,
 		func(c *Config, v string) error { return parsePositive(&c.LadderHeadWD, v) }},

@@ -19,10 +19,9 @@ import (
 
 // Options of one run.
 type Options struct {
-	Iterations int    // timed calls per query
-	DeepPages  int    // the deep page is the one after this many pages
-	Query      string // the q= search
-	Explain    bool   // print EXPLAIN (ANALYZE, BUFFERS) of each query
+	DeepPages int    // the deep page is the one after this many pages
+	Query     string // the q= search
+	Explain   bool   // print EXPLAIN (ANALYZE, BUFFERS) of each query
 	// HTTP, when set, also times the list endpoint through the real handler (JSON included).
 	HTTP http.Handler
 }
@@ -41,9 +40,57 @@ type probe struct {
 	rows  int
 }
 
-// Measure times each query Iterations times, interleaved round-robin so background load on
-// a shared machine weighs on every query alike, and returns p50/p99 per query.
-func Measure(ctx context.Context, db *gorm.DB, shape Shape, o Options, out io.Writer) ([]Result, error) {
+// Set is the prepared queries of one database (one size).
+type Set struct {
+	probes []*probe
+	close  []func()
+}
+
+// Close releases what Prepare started.
+func (s *Set) Close() {
+	for _, c := range s.close {
+		c()
+	}
+}
+
+// Results returns p50/p99 per query, the 50-row lookup first.
+func (s *Set) Results() []Result {
+	res := make([]Result, len(s.probes))
+	for i, p := range s.probes {
+		t := slices.Clone(p.times)
+		slices.Sort(t)
+		res[i] = Result{Name: p.name, P50: t[len(t)/2], P99: t[(len(t)*99+99)/100-1], Rows: p.rows}
+	}
+	return res
+}
+
+// Run times every query of every set Iterations times, interleaved round-robin across the
+// queries and the sizes, so background load on a shared machine weighs on all of them alike:
+// the ratios to the lookup and the growth from one size to the next compare like with like.
+func Run(ctx context.Context, sets []*Set, iterations int) error {
+	for i := range iterations + 10 {
+		for _, s := range sets {
+			for _, p := range s.probes {
+				start := time.Now()
+				n, err := p.run(ctx)
+				d := time.Since(start)
+				if err != nil {
+					return fmt.Errorf("%s: %w", p.name, err)
+				}
+				if i >= 10 { // the first rounds warm the caches
+					p.times = append(p.times, d)
+					p.rows = n
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Prepare builds the queries of one database: it pages to the deep page once to get its
+// cursor, samples ids for the lookup and, with Explain, prints the plans.
+func Prepare(ctx context.Context, db *gorm.DB, shape Shape, o Options, out io.Writer) (*Set, error) {
+	set := &Set{}
 	now := time.Now()
 	overdue := true
 	base := models.LetterFilter{Overdue: &overdue, BodyID: []string{shape.Body}, Limit: 50, Now: now}
@@ -124,7 +171,7 @@ func Measure(ctx context.Context, db *gorm.DB, shape Shape, o Options, out io.Wr
 	}
 	if o.HTTP != nil {
 		srv := httptest.NewServer(o.HTTP)
-		defer srv.Close()
+		set.close = append(set.close, srv.Close)
 		get := func(query string) func(context.Context) (int, error) {
 			return func(ctx context.Context) (int, error) {
 				req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/letters?"+query, nil)
@@ -160,26 +207,8 @@ func Measure(ctx context.Context, db *gorm.DB, shape Shape, o Options, out io.Wr
 			fmt.Fprintf(out, "\n-- EXPLAIN ANALYZE: %s\n%s\n", f.name, plan)
 		}
 	}
-	for i := range o.Iterations + 10 {
-		for _, p := range probes {
-			start := time.Now()
-			n, err := p.run(ctx)
-			d := time.Since(start)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p.name, err)
-			}
-			if i >= 10 { // the first rounds warm the caches
-				p.times = append(p.times, d)
-				p.rows = n
-			}
-		}
-	}
-	res := make([]Result, len(probes))
-	for i, p := range probes {
-		slices.Sort(p.times)
-		res[i] = Result{Name: p.name, P50: p.times[len(p.times)/2], P99: p.times[(len(p.times)*99+99)/100-1], Rows: p.rows}
-	}
-	return res, nil
+	set.probes = probes
+	return set, nil
 }
 
 // Print writes one size's table: p50/p99 of each query and its ratio to the lookup.
