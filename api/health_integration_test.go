@@ -71,3 +71,27 @@ func TestNotReadyNamesTheDependency(t *testing.T) {
 		})
 	}
 }
+
+// With PostgreSQL down, requests that need it answer 503 (retry later), not 500: the caller
+// did nothing wrong and the request can be sent again.
+func TestDatabaseDownIs503(t *testing.T) {
+	db, err := models.Open("postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1", 2)
+	require.NoError(t, err)
+	t.Cleanup(func() { models.Close(db) })
+	srv := httptest.NewServer(api.New(api.Deps{DB: db, Temporal: testenv.Client(t)}).Handler())
+	defer srv.Close()
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/v1/letters/3f0c9c1e-0000-4000-8000-000000000000"},
+		{"GET", "/v1/letters"},
+		{"POST", "/v1/letters"},
+		{"GET", "/v1/bodies"},
+	} {
+		var body any
+		if r.method == "POST" {
+			body = letterBody("2026-03-02")
+		}
+		res := testenv.Do(t, r.method, srv.URL+r.path, body)
+		require.Equal(t, 503, res.Status, "%s %s: %s", r.method, r.path, res.Body)
+		require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+	}
+}

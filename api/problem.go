@@ -2,11 +2,15 @@ package api
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
@@ -80,6 +84,9 @@ func toAppError(err error) *apperr.Error {
 	var un *serviceerror.Unavailable
 	if errors.As(err, &un) || errors.Is(err, context.DeadlineExceeded) {
 		return apperr.New(apperr.Unavailable, "a dependency did not answer in time; retry shortly")
+	}
+	if databaseDown(err) {
+		return apperr.New(apperr.Unavailable, "the database does not answer; retry shortly")
 	}
 	return apperr.New(apperr.Internal, "internal error")
 }
@@ -168,4 +175,20 @@ func logger(c *gin.Context) *slog.Logger {
 		}
 	}
 	return slog.Default()
+}
+
+// databaseDown reports whether err says PostgreSQL cannot be reached or is going away (not
+// that a query was wrong): a refused or broken connection, or the server's connection and
+// shutdown error classes (08, 57P).
+func databaseDown(err error) bool {
+	var ce *pgconn.ConnectError
+	var pe *pgconn.PgError
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &ce), errors.Is(err, driver.ErrBadConn), errors.As(err, &oe):
+		return true
+	case errors.As(err, &pe):
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
+	}
+	return pgconn.SafeToRetry(err)
 }
