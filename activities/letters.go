@@ -152,17 +152,33 @@ func registrationYear(st *workflows.LetterState) int {
 
 // duplicateHints lists earlier letters that look like this one: a shared sender key (ID
 // number or name), or similar subject, content and respondent (domain.md §3.3).
+//
+// It runs on every registration, so each half must use an index rather than compute the
+// similarity of every stored letter: the sender keys their GIN index (&&), the text the
+// trigram index, through the % operator with the similarity threshold of this transaction
+// set just under the 0.6 the hint needs (% is "greater than"; the explicit >= keeps 0.6 in).
 func (a *Activities) duplicateHints(ctx context.Context, st *workflows.LetterState) ([]string, error) {
 	var ids []string
-	err := a.DB.WithContext(ctx).Raw(`
-		SELECT id FROM letters
-		WHERE id <> ? AND (
-		   EXISTS (SELECT 1 FROM unnest(sender_keys) k WHERE k = ANY(?::text[])
-		           AND (k LIKE 'i:%' OR similarity(dn_norm(respondent), dn_norm(?)) >= 0.5))
-		   OR similarity(dn_norm(subject || ' ' || content || ' ' || respondent), dn_norm(?)) >= 0.6)
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL pg_trgm.similarity_threshold = 0.59").Error; err != nil {
+			return err
+		}
+		return tx.Raw(`
+		SELECT id FROM (
+			SELECT id, received_on FROM letters
+			WHERE id <> ? AND sender_keys && ?::text[]
+			  AND EXISTS (SELECT 1 FROM unnest(sender_keys) k WHERE k = ANY(?::text[])
+			              AND (k LIKE 'i:%' OR similarity(dn_norm(respondent), dn_norm(?)) >= 0.5))
+			UNION
+			SELECT id, received_on FROM letters
+			WHERE id <> ? AND dn_norm(subject || ' ' || content || ' ' || respondent) % dn_norm(?)
+			  AND similarity(dn_norm(subject || ' ' || content || ' ' || respondent), dn_norm(?)) >= 0.6
+		) hints
 		ORDER BY received_on DESC, id LIMIT 5`,
-		st.ID, pgTextArray(st.Intake.SenderKeys), st.Intake.Respondent, st.Intake.Subject+" "+st.Intake.Content+" "+st.Intake.Respondent).
-		Scan(&ids).Error
+			st.ID, pgTextArray(st.Intake.SenderKeys), pgTextArray(st.Intake.SenderKeys), st.Intake.Respondent,
+			st.ID, st.Intake.Subject+" "+st.Intake.Content+" "+st.Intake.Respondent, st.Intake.Subject+" "+st.Intake.Content+" "+st.Intake.Respondent).
+			Scan(&ids).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("duplicate hints for %s: %w", st.ID, err)
 	}

@@ -225,3 +225,32 @@ func TestSearchAttributesFollowTheLetter(t *testing.T) {
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(found.GetSearchAttributes().GetIndexedFields()["DueAt"], &got))
 	require.True(t, due.Equal(got), "DueAt %s, answer clock due %s", got, due)
 }
+
+// Duplicate hints at intake: a later letter from another sender about the same matter (the
+// same text, folded) is registered with the earlier one among its candidates; an unrelated
+// letter is not.
+func TestDuplicateHintsBySimilarText(t *testing.T) {
+	s := testenv.NewStack(t)
+	first := createLetter(t, s, letterBody("2026-03-02"))["id"].(string)
+	same := letterBody("2026-03-03")
+	same["senders"] = []map[string]any{{"full_name": "Lê Thị Hoa", "address": "Hà Nội", "id_number": "001190000999"}}
+	same["subject"] = "khieu nai quyet dinh thu hoi dat" // no diacritics, lower case
+	second := createLetter(t, s, same)
+	other := letterBody("2026-03-03")
+	other["senders"] = []map[string]any{{"full_name": "Phạm Văn Tư", "address": "Huế", "id_number": "046190000111"}}
+	other["subject"], other["content"], other["respondent"] = "Đề nghị sửa đường", "Đường liên xã xuống cấp.", "UBND xã Phú Lộc"
+	third := createLetter(t, s, other)
+
+	hints := func(l map[string]any) []any {
+		for _, e := range historyOf(t, l) {
+			if e["type"] == "registered" {
+				if c, ok := e["data"].(map[string]any)["duplicate_candidates"].([]any); ok {
+					return c
+				}
+			}
+		}
+		return nil
+	}
+	require.Contains(t, hints(second), first)
+	require.NotContains(t, hints(third), first)
+}
