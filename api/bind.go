@@ -106,3 +106,21 @@ func jsonTypeName(goType string) string {
 		return "an object (" + goType + ")"
 	}
 }
+
+// checkFieldSet checks an action's body against its field spec (a trailing "!" marks a
+// required field): every required field present, no field of another action.
+func checkFieldSet(v *apperr.Validation, action string, spec []string, present map[string]bool) {
+	allowed := map[string]bool{}
+	for _, f := range spec {
+		n := strings.TrimSuffix(f, "!")
+		allowed[n] = true
+		if strings.HasSuffix(f, "!") && !present[n] {
+			v.Add(n, "is required for %s", action)
+		}
+	}
+	for f, ok := range present {
+		if ok && !allowed[f] {
+			v.Add(f, "is not a field of %s", action)
+		}
+	}
+}

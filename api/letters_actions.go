@@ -203,20 +203,7 @@ func (s *Server) validateAction(ctx context.Context, name string, r *actionReque
 		"tolling": r.Tolling != nil, "procedure": r.Procedure != nil, "first_instance_of": r.FirstInstanceOf != nil,
 		"parts": r.Parts != nil,
 	}
-	allowed := map[string]bool{}
-	for _, f := range actionFields[name] {
-		req := strings.HasSuffix(f, "!")
-		f = strings.TrimSuffix(f, "!")
-		allowed[f] = true
-		if req && !present[f] {
-			v.Add(f, "is required for %s", name)
-		}
-	}
-	for f, ok := range present {
-		if ok && !allowed[f] {
-			v.Add(f, "is not a field of %s", name)
-		}
-	}
+	checkFieldSet(&v, name, actionFields[name], present)
 	str := func(field string, p *string, maxRunes int) string {
 		if p == nil {
 			return ""

@@ -394,19 +394,7 @@ func (s *Server) validateVPAction(ctx context.Context, name string, r *vpActionR
 	present := map[string]bool{"to_body_id": r.ToBodyID != nil, "received_on": r.ReceivedOn != nil, "note": r.Note != nil,
 		"answered_on": r.AnsweredOn != nil, "class": r.Class != nil, "reason": r.Reason != nil, "summary": r.Summary != nil,
 		"document_no": r.DocumentNo != nil, "satisfied": r.Satisfied != nil}
-	allowed := map[string]bool{}
-	for _, f := range vpFields[name] {
-		n := strings.TrimSuffix(f, "!")
-		allowed[n] = true
-		if strings.HasSuffix(f, "!") && !present[n] {
-			v.Add(n, "is required for %s", name)
-		}
-	}
-	for f, p := range present {
-		if p && !allowed[f] {
-			v.Add(f, "is not a field of %s", name)
-		}
-	}
+	checkFieldSet(&v, name, vpFields[name], present)
 	str := func(field string, p *string, maxRunes int) string {
 		if p == nil {
 			return ""
