@@ -100,6 +100,7 @@ func TestTemporalRestartMidLoadLosesNothing(t *testing.T) {
 	port := freePort(t)
 	args := append([]string{"server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", port,
 		"--db-filename", dbFile, "--log-level", "error"}, temporalx.SearchAttributeFlags()...)
+	args = append(args, temporalx.DevServerTuning()...)
 	startTemporal := func() *process { return start(t, bin, os.Environ(), args...) }
 	server := startTemporal()
 	addr := "127.0.0.1:" + port

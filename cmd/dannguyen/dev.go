@@ -111,6 +111,7 @@ func startTemporal(ctx context.Context, cfg config.Config, bin, dataDir string, 
 		"--log-level", "warn",
 	}
 	args = append(args, temporalx.SearchAttributeFlags()...)
+	args = append(args, temporalx.DevServerTuning()...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Own process group: Ctrl-C in the terminal reaches us, and we stop the server ourselves

@@ -50,9 +50,10 @@ func TemporalAddress(t testing.TB) string {
 			LogLevel:         "error",
 			SearchAttributes: temporalx.SearchAttributes(),
 			ClientOptions:    &client.Options{Logger: quietLogger()},
-			ExtraArgs:        []string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"},
-			Stdout:           io.Discard,
-			Stderr:           io.Discard,
+			ExtraArgs: append([]string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"},
+				temporalx.DevServerTuning()...),
+			Stdout: io.Discard,
+			Stderr: io.Discard,
 		})
 		if devErr == nil {
 			devAddr = devServer.FrontendHostPort()
