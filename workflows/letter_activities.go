@@ -63,7 +63,44 @@ func dbActivity(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// computeClock runs the ComputeClock activity.
+// localDBActivity is dbActivity for a local activity. The schedule-to-close budget is what
+// bounds a local activity's retries, so it is long: PostgreSQL down for minutes must delay a
+// letter, not fail it. Past a minute of backoff the SDK waits on a timer instead of holding
+// the workflow task.
+func localDBActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: 30 * 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{"Invalid", "NotFound"},
+		},
+	})
+}
+
+// VersionLocalDB marks the letter runs whose database steps are local activities.
+const VersionLocalDB = "local-db-activities"
+
+// db runs one of the letter's database activities. Since VersionLocalDB they run as local
+// activities, inside the workflow task that needs them: registration and an officer action
+// each take one workflow task instead of one per step, so the caller's answer no longer waits
+// for the server to dispatch every step to a worker (issue 11: intake and action latency).
+// Runs that began before keep their activities, so their histories replay unchanged.
+func (r *letterRun) db(ctx workflow.Context, name string, arg any) workflow.Future {
+	if r.localDB {
+		return workflow.ExecuteLocalActivity(localDBActivity(ctx), name, arg)
+	}
+	return workflow.ExecuteActivity(dbActivity(ctx), name, arg)
+}
+
+// computeClock runs ComputeClock for this letter.
+func (r *letterRun) computeClock(ctx workflow.Context, req ClockRequest) (Clock, error) {
+	var c Clock
+	err := r.db(ctx, ActComputeClock, req).Get(ctx, &c)
+	return c, err
+}
+
+// computeClock runs the ComputeClock activity (sessions and voters' petitions).
 func computeClock(ctx workflow.Context, req ClockRequest) (Clock, error) {
 	var c Clock
 	err := workflow.ExecuteActivity(dbActivity(ctx), ActComputeClock, req).Get(ctx, &c)

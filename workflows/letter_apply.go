@@ -74,7 +74,7 @@ func applyDuplicate(r *letterRun, ctx workflow.Context, a Action, on deadline.Da
 	if err != nil {
 		// The original's workflow has closed: note the duplicate on its stored record instead.
 		note := DuplicateNote{OriginalID: a.DuplicateOf, DuplicateID: r.st.ID, At: workflow.Now(ctx)}
-		if err := workflow.ExecuteActivity(dbActivity(ctx), ActNoteDuplicate, note).Get(ctx, nil); err != nil {
+		if err := r.db(ctx, ActNoteDuplicate, note).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
@@ -261,7 +261,7 @@ func (r *letterRun) protectIfNeeded(ctx workflow.Context, kind string) error {
 	}
 	var pseudonym string
 	req := ProtectRequest{LetterID: r.st.ID, Kind: kind, Senders: in.Senders}
-	if err := workflow.ExecuteActivity(dbActivity(ctx), ActProtectIdentity, req).Get(ctx, &pseudonym); err != nil {
+	if err := r.db(ctx, ActProtectIdentity, req).Get(ctx, &pseudonym); err != nil {
 		return err
 	}
 	in.Protected, in.Pseudonym, in.Senders = true, pseudonym, nil

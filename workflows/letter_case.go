@@ -420,7 +420,7 @@ func applySuspend(r *letterRun, ctx workflow.Context, a Action, on deadline.Date
 	c := r.st.Case
 	probe := r.settlementRequest(*c.AcceptedOn)
 	probe.Legs[0].Options.Suspensions = append(slices.Clone(c.Suspensions), deadline.Interval{From: on, To: on})
-	if _, err := computeClock(ctx, probe); err != nil {
+	if _, err := r.computeClock(ctx, probe); err != nil {
 		return err
 	}
 	c.Status, c.SuspendedOn = CaseSuspended, &on
@@ -549,6 +549,6 @@ func (r *letterRun) closeWindow(ctx workflow.Context, name string) {
 // barAfterTermination is the last day of the bar on a new complaint about the same matter
 // after a termination notice (D11, T14).
 func (r *letterRun) barAfterTermination(ctx workflow.Context, on deadline.Date) (deadline.Date, error) {
-	c, err := computeClock(ctx, ClockRequest{Name: "bar", Start: on, Legs: []ClockLeg{{RuleID: "D11"}}, Ladder: "none"})
+	c, err := r.computeClock(ctx, ClockRequest{Name: "bar", Start: on, Legs: []ClockLeg{{RuleID: "D11"}}, Ladder: "none"})
 	return c.DueOn, err
 }

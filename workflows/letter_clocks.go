@@ -65,7 +65,7 @@ func (r *letterRun) fire(ctx workflow.Context, c *Clock, m *Milestone) error {
 		r.notify("escalation", "head:"+r.st.Intake.BodyID, key+"/head", data)
 	case "escalate_superior":
 		var superior string
-		if err := workflow.ExecuteActivity(dbActivity(ctx), ActSuperiorBody, m.Target).Get(ctx, &superior); err != nil {
+		if err := r.db(ctx, ActSuperiorBody, m.Target).Get(ctx, &superior); err != nil {
 			return fmt.Errorf("superior of %s: %w", m.Target, err)
 		}
 		r.st.EscalationLevel = max(r.st.EscalationLevel, 2)
@@ -90,7 +90,7 @@ func (r *letterRun) fire(ctx workflow.Context, c *Clock, m *Milestone) error {
 // startClock computes a clock and adds it, replacing a clock of the same name (a transfer
 // restarts the answer clock; the old due date stays in the audit trail).
 func (r *letterRun) startClock(ctx workflow.Context, req ClockRequest) (*Clock, error) {
-	c, err := computeClock(ctx, req)
+	c, err := r.computeClock(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("compute %s clock: %w", req.Name, err)
 	}
@@ -129,7 +129,7 @@ func (r *letterRun) recomputeClocks(ctx workflow.Context, change CalendarChanged
 		if !old.Counting() {
 			continue
 		}
-		c, err := computeClock(ctx, RecomputeRequest(old))
+		c, err := r.computeClock(ctx, RecomputeRequest(old))
 		if err != nil {
 			return false, fmt.Errorf("recompute %s clock: %w", old.Name, err)
 		}

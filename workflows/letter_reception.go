@@ -27,7 +27,7 @@ func (r *letterRun) startReceptionNotice(ctx workflow.Context) error {
 	if workflow.GetVersion(ctx, "reception-notice-clock", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
-	c, err := computeClock(ctx, ClockRequest{Name: ClockReceptionNotice, Start: in.ReceivedOn,
+	c, err := r.computeClock(ctx, ClockRequest{Name: ClockReceptionNotice, Start: in.ReceivedOn,
 		Legs: []ClockLeg{{RuleID: "D30"}}, Ladder: "due_only"})
 	if err != nil {
 		return fmt.Errorf("compute reception notice clock: %w", err)

@@ -85,7 +85,7 @@ func applySplit(r *letterRun, ctx workflow.Context, a Action, on deadline.Date) 
 		if in.Protected {
 			var pseudonym string
 			req := CopyIdentityRequest{From: r.st.ID, To: id, Kind: p.Kind}
-			if err := workflow.ExecuteActivity(dbActivity(ctx), ActCopyIdentity, req).Get(ctx, &pseudonym); err != nil {
+			if err := r.db(ctx, ActCopyIdentity, req).Get(ctx, &pseudonym); err != nil {
 				return fmt.Errorf("seal the senders of part %s: %w", id, err)
 			}
 			in.Pseudonym = pseudonym
@@ -113,7 +113,7 @@ func applySplit(r *letterRun, ctx workflow.Context, a Action, on deadline.Date) 
 // deadline; T13). A late one is flagged for the officer, who rejects it on LKN 11(6).
 func (r *letterRun) linkFirstInstance(ctx workflow.Context, a Action) error {
 	var fi FirstInstance
-	if err := workflow.ExecuteActivity(dbActivity(ctx), ActFirstInstanceCheck, a.FirstInstanceOf).Get(ctx, &fi); err != nil {
+	if err := r.db(ctx, ActFirstInstanceCheck, a.FirstInstanceOf).Get(ctx, &fi); err != nil {
 		return err
 	}
 	data := map[string]any{"first_instance_of": a.FirstInstanceOf, "found": fi.Found}

@@ -28,6 +28,7 @@ type letterRun struct {
 	registered bool
 	// receptionTold: the action being applied met the D30 reception notice clock.
 	receptionTold bool
+	localDB       bool // database steps run as local activities (VersionLocalDB)
 }
 
 type signal struct {
@@ -51,6 +52,7 @@ type DuplicateLinked struct {
 // actions as Updates, and clocks whose warning, overdue and escalation steps each fire once.
 func LetterWorkflow(ctx workflow.Context, in LetterStart) error {
 	r := &letterRun{mu: workflow.NewMutex(ctx)}
+	r.localDB = workflow.GetVersion(ctx, VersionLocalDB, workflow.DefaultVersion, 1) == 1
 	if in.State != nil {
 		r.st = in.State
 	} else {
@@ -116,7 +118,7 @@ func (r *letterRun) nextMilestone() (time.Time, bool) { return nextMilestoneOf(r
 // snapshot with the received and registered events.
 func (r *letterRun) register(ctx workflow.Context, actor Actor) error {
 	st := r.st
-	clock, err := computeClock(ctx, ClockRequest{Name: "processing", Start: st.Intake.ReceivedOn,
+	clock, err := r.computeClock(ctx, ClockRequest{Name: "processing", Start: st.Intake.ReceivedOn,
 		Legs: []ClockLeg{{RuleID: "D33"}}, Ladder: "full", EscalateFrom: st.BodyID})
 	if err != nil {
 		return fmt.Errorf("compute processing clock: %w", err)
@@ -129,7 +131,7 @@ func (r *letterRun) register(ctx workflow.Context, actor Actor) error {
 	st.Status = StatusRegistered
 	st.Version = 1
 	var reg RegisterResult
-	if err := workflow.ExecuteActivity(dbActivity(ctx), ActRegisterLetter, st).Get(ctx, &reg); err != nil {
+	if err := r.db(ctx, ActRegisterLetter, st).Get(ctx, &reg); err != nil {
 		return fmt.Errorf("register letter %s: %w", st.ID, err)
 	}
 	st.Number = reg.Number
@@ -159,7 +161,7 @@ func (r *letterRun) event(ctx workflow.Context, typ, actor string, data map[stri
 // persist writes the snapshot (callers bump the version first) with the pending events and
 // notifications, then keeps the search attributes current.
 func (r *letterRun) persist(ctx workflow.Context) error {
-	if err := workflow.ExecuteActivity(dbActivity(ctx), ActPersistLetter, r.st).Get(ctx, nil); err != nil {
+	if err := r.db(ctx, ActPersistLetter, r.st).Get(ctx, nil); err != nil {
 		return fmt.Errorf("persist letter %s: %w", r.st.ID, err)
 	}
 	r.st.PendingEvents, r.st.PendingOutbox = nil, nil

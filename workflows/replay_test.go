@@ -37,6 +37,16 @@ var recordedHistories = []string{
 	"calendar-fanout.json",
 	"session-cycle.json",  // voters' petitions: RECORD_PETITION_HISTORIES=1 (api/record_petition_histories_test.go)
 	"voter-petition.json", // same recorder; terminated after evaluation, so every task up to it replays
+	// The same letter paths recorded before VersionLocalDB (database steps as activities):
+	// letters registered then are still running and must keep replaying.
+	"letter-main-path.v1.json",
+	"letter-overdue-ladder.v1.json",
+	"letter-denunciation-calendar.v1.json",
+	"letter-reclassified-mixed.v1.json",
+	"letter-duplicate-original.v1.json",
+	"letter-duplicate-second.v1.json",
+	"letter-reception-guided.v1.json",
+	"letter-reception-forwarded.v1.json",
 }
 
 // replayRegistry lets worker.Register fill a replayer, so the workflows replay under exactly
