@@ -108,6 +108,7 @@ var (
 // letterAction runs one officer action as a workflow Update and answers with the new view.
 func (s *Server) letterAction(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		timing := startTiming()
 		var req actionRequest
 		if c.Request.ContentLength == 0 {
 			req = actionRequest{}
@@ -155,6 +156,7 @@ func (s *Server) letterAction(name string) gin.HandlerFunc {
 		}
 		uctx, cancel := context.WithTimeout(ctx, s.UpdateTimeout)
 		defer cancel()
+		timing.mark("checks")
 		var res workflows.Result
 		for {
 			h, uerr := s.Temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
@@ -181,7 +183,8 @@ func (s *Server) letterAction(name string) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
-		s.respondLetter(c, http.StatusOK, id)
+		timing.mark("workflow")
+		timing.respondLetter(s, c, http.StatusOK, id)
 	}
 }
 

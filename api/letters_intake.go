@@ -62,6 +62,7 @@ type intakeRequest struct {
 // createLetter registers a letter: it validates the body, then starts LetterWorkflow with
 // Update-With-Start and answers with the registered letter (number, state, clocks).
 func (s *Server) createLetter(c *gin.Context) {
+	timing := startTiming()
 	var req intakeRequest
 	if !decodeJSON(c, &req) {
 		return
@@ -108,6 +109,7 @@ func (s *Server) createLetter(c *gin.Context) {
 		return
 	}
 
+	timing.mark("checks")
 	res, err := s.startLetter(ctx, id, in, actorOf(c))
 	if err != nil && outlived(ctx, err) {
 		c.Header("Location", "/v1/letters/"+id)
@@ -122,8 +124,9 @@ func (s *Server) createLetter(c *gin.Context) {
 		fail(c, idempotencyMismatch())
 		return
 	}
+	timing.mark("workflow")
 	c.Header("Location", "/v1/letters/"+id)
-	s.respondLetter(c, http.StatusCreated, id)
+	timing.respondLetter(s, c, http.StatusCreated, id)
 }
 
 func idempotencyMismatch() error {

@@ -258,3 +258,34 @@ func TestDuplicateHintsBySimilarText(t *testing.T) {
 	require.Contains(t, hints(second), first)
 	require.NotContains(t, hints(third), first)
 }
+
+// A campaign: many senders send the same text. The hints of a new letter stop at the five
+// nearest alike letters (the index walk is cut there, so registration does not slow down with
+// the size of the campaign), and an unrelated letter stays out.
+func TestDuplicateHintsOfACampaignStopAtFive(t *testing.T) {
+	s := testenv.NewStack(t)
+	other := letterBody("2026-03-02")
+	other["senders"] = []map[string]any{{"full_name": "Phạm Văn Tư", "address": "Huế"}}
+	other["subject"], other["content"], other["respondent"] = "Đề nghị sửa đường", "Đường liên xã xuống cấp.", "UBND xã Phú Lộc"
+	unrelated := createLetter(t, s, other)["id"].(string)
+	var campaign []string
+	for i := range 7 {
+		b := letterBody("2026-03-03")
+		b["senders"] = []map[string]any{{"full_name": fmt.Sprintf("Người ký %d", i), "address": "Hà Nội"}}
+		campaign = append(campaign, createLetter(t, s, b)["id"].(string))
+	}
+	b := letterBody("2026-03-04")
+	b["senders"] = []map[string]any{{"full_name": "Người ký cuối", "address": "Hà Nội"}}
+	last := createLetter(t, s, b)
+	var hints []any
+	for _, e := range historyOf(t, last) {
+		if e["type"] == "registered" {
+			hints, _ = e["data"].(map[string]any)["duplicate_candidates"].([]any)
+		}
+	}
+	require.Len(t, hints, 5)
+	for _, h := range hints {
+		require.Contains(t, campaign, h)
+	}
+	require.NotContains(t, hints, unrelated)
+}

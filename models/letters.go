@@ -125,18 +125,19 @@ type DuplicateCandidate struct {
 }
 
 // DuplicateCandidates ranks earlier letters by a shared sender key (ID number or name) and
-// by trigram similarity of the folded subject, content and respondent (domain.md §3.3).
+// by trigram similarity of the folded subject, opening of the content (400 characters) and
+// respondent, stored as dup_text (domain.md §3.3).
 func DuplicateCandidates(ctx context.Context, db *gorm.DB, r LetterRow, limit int) ([]DuplicateCandidate, error) {
 	var out []DuplicateCandidate
 	err := db.WithContext(ctx).Raw(`
 		WITH me AS (SELECT sender_keys, dn_norm(respondent) AS resp,
-		                   dn_norm(subject || ' ' || content || ' ' || respondent) AS doc FROM letters WHERE id = ?),
+		                   dup_text AS doc FROM letters WHERE id = ?),
 		cand AS (
 		SELECT l.id, l.number, l.received_on, l.status, l.subject, l.duplicate_of,
 		       -- same ID number, or same name against the same respondent (domain.md §3.3)
 		       EXISTS (SELECT 1 FROM unnest(l.sender_keys) k WHERE k = ANY(me.sender_keys)
 		               AND (k LIKE 'i:%' OR similarity(dn_norm(l.respondent), me.resp) >= 0.5)) AS same_sender,
-		       similarity(dn_norm(l.subject || ' ' || l.content || ' ' || l.respondent), me.doc) AS similarity
+		       similarity(l.dup_text, me.doc) AS similarity
 		FROM letters l, me
 		WHERE l.id <> ? AND l.received_on <= ?)
 		SELECT * FROM cand WHERE same_sender OR similarity >= 0.3

@@ -91,6 +91,17 @@ func (t Throughput) PerSecond() float64 {
 	return float64(t.N-t.Errors) / t.Elapsed.Seconds()
 }
 
+// Merge adds another batch of the same measurement: rates add their counts and times,
+// latencies pool their samples.
+func (t Throughput) Merge(o Throughput) Throughput {
+	t.N += o.N
+	t.Elapsed += o.Elapsed
+	t.Errors += o.Errors
+	t.Lat = append(append(Latencies{}, t.Lat...), o.Lat...)
+	sort.Slice(t.Lat, func(i, j int) bool { return t.Lat[i] < t.Lat[j] })
+	return t
+}
+
 // parallel runs fn for 0..n-1 with c in flight and times each call.
 func parallel(n, c int, fn func(i int) error) Throughput {
 	lat := make([]time.Duration, n)
@@ -141,18 +152,63 @@ func RunFloorWorkflows(ctx context.Context, tc client.Client, taskQueue string, 
 // RunBareUpdates sends n Updates, one at a time, to one UpdateWorkflow and times each round
 // trip (sent, accepted, completed), then ends the workflow.
 func RunBareUpdates(ctx context.Context, tc client.Client, taskQueue string, n int) (Throughput, error) {
-	id := "bench-update-" + uuid.NewString()[:8]
-	if _, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, updateWorkflowName); err != nil {
+	ping, stop, err := startBareUpdates(ctx, tc, taskQueue)
+	if err != nil {
 		return Throughput{}, err
 	}
-	defer tc.TerminateWorkflow(context.Background(), id, "", "benchmark done") //nolint:errcheck
-	t := parallel(n, 1, func(i int) error {
+	defer stop()
+	return parallel(n, 1, ping), nil
+}
+
+// RunUpdatesAndActions alternates a bare Update and an officer action on ids[i], one at a
+// time, so both samples see the same machine: a burst of the server's own housekeeping or of
+// a neighbour slows both, not only the one measured at that moment.
+func RunUpdatesAndActions(ctx context.Context, tc client.Client, taskQueue string, a *API, ids []string) (bare, actions Throughput, err error) {
+	ping, stop, err := startBareUpdates(ctx, tc, taskQueue)
+	if err != nil {
+		return bare, actions, err
+	}
+	defer stop()
+	var bareLat, actLat Latencies
+	for i, id := range ids {
+		for _, m := range []struct {
+			t   *Throughput
+			lat *Latencies
+			fn  func() error
+		}{{&bare, &bareLat, func() error { return ping(i) }}, {&actions, &actLat, func() error { return a.action(ctx, id, i) }}} {
+			t0 := time.Now()
+			err := m.fn()
+			d := time.Since(t0)
+			m.t.N++
+			m.t.Elapsed += d
+			if err != nil {
+				m.t.Errors++
+				continue
+			}
+			*m.lat = append(*m.lat, d)
+		}
+	}
+	sort.Slice(bareLat, func(i, j int) bool { return bareLat[i] < bareLat[j] })
+	sort.Slice(actLat, func(i, j int) bool { return actLat[i] < actLat[j] })
+	bare.Lat, actions.Lat = bareLat, actLat
+	return bare, actions, nil
+}
+
+// startBareUpdates starts an UpdateWorkflow and returns a function sending it one Update and
+// waiting for its completion, and one ending the workflow.
+func startBareUpdates(ctx context.Context, tc client.Client, taskQueue string) (func(i int) error, func(), error) {
+	id := "bench-update-" + uuid.NewString()[:8]
+	if _, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue}, updateWorkflowName); err != nil {
+		return nil, nil, err
+	}
+	ping := func(i int) error {
 		h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: pingUpdate,
 			Args: []any{i}, WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err != nil {
 			return err
 		}
 		return h.Get(ctx, nil)
-	})
-	return t, nil
+	}
+	stop := func() { _ = tc.TerminateWorkflow(context.Background(), id, "", "benchmark done") }
+	return ping, stop, nil
 }
