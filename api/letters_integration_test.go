@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -288,4 +290,30 @@ func TestDuplicateHintsOfACampaignStopAtFive(t *testing.T) {
 		require.Contains(t, campaign, h)
 	}
 	require.NotContains(t, hints, unrelated)
+}
+
+// Letter writes say where their time went: the intake and an action answer with the phases
+// before the workflow, in it, and of the view read back.
+func TestLetterWritesAnswerServerTiming(t *testing.T) {
+	s := testenv.NewStack(t)
+	phases := func(res testenv.Response) []string {
+		t.Helper()
+		var names []string
+		for _, part := range strings.Split(res.Header.Get("Server-Timing"), ",") {
+			name, dur, ok := strings.Cut(strings.TrimSpace(part), ";dur=")
+			require.True(t, ok, "Server-Timing %q", res.Header.Get("Server-Timing"))
+			ms, err := strconv.ParseFloat(dur, 64)
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, ms, 0.0)
+			names = append(names, name)
+		}
+		return names
+	}
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters", letterBody("2026-03-02"))
+	require.Equal(t, 201, res.Status, string(res.Body))
+	require.Equal(t, []string{"checks", "workflow", "view"}, phases(res))
+	id := res.Map(t)["id"].(string)
+	res = testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/assign", map[string]any{"assignee": "officer-2"})
+	require.Equal(t, 200, res.Status, string(res.Body))
+	require.Equal(t, []string{"checks", "workflow", "view"}, phases(res))
 }

@@ -94,8 +94,12 @@ func runBenchEngine(ctx context.Context, cfg config.Config, args []string, out i
 	if err != nil {
 		return err
 	}
+	metricsPort, err := freeLocalPort()
+	if err != nil {
+		return err
+	}
 	env := append(os.Environ(), "DATABASE_URL="+*dbURL, "TASK_QUEUE="+tq, "HTTP_ADDR=127.0.0.1:"+port,
-		"WORKER_METRICS_ADDR=", "LOG_LEVEL=warn", "UPDATE_TIMEOUT=30s")
+		"WORKER_METRICS_ADDR=127.0.0.1:"+metricsPort, "LOG_LEVEL=warn", "UPDATE_TIMEOUT=30s")
 	workerProc, err := startChild(self, env, "worker")
 	if err != nil {
 		return err
@@ -200,6 +204,13 @@ func runBenchEngine(ctx context.Context, cfg config.Config, args []string, out i
 		growth := float64(rss)/float64(firstRSS) - 1
 		fmt.Fprintf(out, "    %7d open letters: RSS %6.1f MiB   growth from the first %+6.1f %% (target ≤ +20 %%)  %s\n",
 			open, float64(rss)/(1<<20), growth*100, metOrMissed(growth <= 0.2))
+		// What the RSS holds, from the worker's own metrics: the Go heap and stacks in use, the
+		// goroutines, and the workflows in the sticky cache (bounded by WORKER_CACHE_SIZE).
+		if m, err := enginebench.ScrapeMetrics(ctx, "http://127.0.0.1:"+metricsPort+"/metrics", "go_memstats_heap_inuse_bytes",
+			"go_memstats_stack_inuse_bytes", "go_goroutines", "temporal_sticky_cache_size"); err == nil {
+			fmt.Fprintf(out, "                          heap in use %6.1f MiB, stacks %5.1f MiB, %6.0f goroutines, %5.0f workflows cached\n",
+				m["go_memstats_heap_inuse_bytes"]/(1<<20), m["go_memstats_stack_inuse_bytes"]/(1<<20), m["go_goroutines"], m["temporal_sticky_cache_size"])
+		}
 		if !recomputed && *recomputeAt > 0 && open >= *recomputeAt {
 			recomputed = true
 			if err := benchRecompute(ctx, a, out, open); err != nil {
