@@ -184,7 +184,7 @@ func (s *Server) letterAction(name string) gin.HandlerFunc {
 			return
 		}
 		timing.mark("workflow")
-		timing.respondLetter(s, c, http.StatusOK, id)
+		s.respondLetterTimed(c, http.StatusOK, id, timing)
 	}
 }
 

@@ -126,7 +126,7 @@ func (s *Server) createLetter(c *gin.Context) {
 	}
 	timing.mark("workflow")
 	c.Header("Location", "/v1/letters/"+id)
-	timing.respondLetter(s, c, http.StatusCreated, id)
+	s.respondLetterTimed(c, http.StatusCreated, id, timing)
 }
 
 func idempotencyMismatch() error {

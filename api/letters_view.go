@@ -125,10 +125,20 @@ func (s *Server) loadLetterView(ctx context.Context, id string) (LetterView, err
 }
 
 func (s *Server) respondLetter(c *gin.Context, status int, id string) {
+	s.respondLetterTimed(c, status, id, nil)
+}
+
+// respondLetterTimed answers with the letter's view and, when t is set, the phases timed so
+// far plus reading the view, in Server-Timing.
+func (s *Server) respondLetterTimed(c *gin.Context, status int, id string, t *serverTiming) {
 	v, err := s.loadLetterView(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
+	}
+	if t != nil {
+		t.mark("view")
+		c.Header("Server-Timing", t.header())
 	}
 	c.Header("ETag", `"`+strconv.FormatInt(v.Version, 10)+`"`)
 	c.JSON(status, v)

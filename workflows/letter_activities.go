@@ -51,16 +51,17 @@ type DuplicateNote struct {
 	At          time.Time `json:"at"`
 }
 
+// dbRetry keeps retrying a database step while PostgreSQL is down (the writes are idempotent)
+// rather than failing the case; the backoff caps at a minute.
+func dbRetry() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		NonRetryableErrorTypes: []string{"Invalid", "NotFound"},
+	}
+}
+
 func dbActivity(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 15 * time.Second,
-		// PostgreSQL may be down for a while: keep retrying (idempotent writes) rather than
-		// failing the case; the backoff caps at a minute.
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{"Invalid", "NotFound"},
-		},
-	})
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 15 * time.Second, RetryPolicy: dbRetry()})
 }
 
 // localDBActivity is dbActivity for a local activity. The schedule-to-close budget is what
@@ -69,12 +70,7 @@ func dbActivity(ctx workflow.Context) workflow.Context {
 // the workflow task.
 func localDBActivity(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    15 * time.Second,
-		ScheduleToCloseTimeout: 30 * 24 * time.Hour,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{"Invalid", "NotFound"},
-		},
+		StartToCloseTimeout: 15 * time.Second, ScheduleToCloseTimeout: 30 * 24 * time.Hour, RetryPolicy: dbRetry(),
 	})
 }
 
