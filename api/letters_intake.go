@@ -102,7 +102,8 @@ func (s *Server) createLetter(c *gin.Context) {
 		}
 		// Tells a retrying client (and the importer) that this letter was registered before.
 		c.Header("Idempotent-Replayed", "true")
-		s.respondLetter(c, http.StatusCreated, id)
+		timing.mark("checks")
+		s.respondLetterTimed(c, http.StatusCreated, id, timing)
 		return
 	} else if apperr.KindOf(err) != apperr.NotFound {
 		fail(c, err)

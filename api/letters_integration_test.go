@@ -292,8 +292,8 @@ func TestDuplicateHintsOfACampaignStopAtFive(t *testing.T) {
 	require.NotContains(t, hints, unrelated)
 }
 
-// Letter writes say where their time went: the intake and an action answer with the phases
-// before the workflow, in it, and of the view read back.
+// Successful letter writes say where their time went: the intake and an action answer with
+// the phases before the workflow, in it, and of the view read back.
 func TestLetterWritesAnswerServerTiming(t *testing.T) {
 	s := testenv.NewStack(t)
 	phases := func(res testenv.Response) []string {
@@ -309,10 +309,15 @@ func TestLetterWritesAnswerServerTiming(t *testing.T) {
 		}
 		return names
 	}
-	res := testenv.Do(t, "POST", s.URL+"/v1/letters", letterBody("2026-03-02"))
+	res := testenv.Do(t, "POST", s.URL+"/v1/letters", letterBody("2026-03-02"), "Idempotency-Key", "timing-1")
 	require.Equal(t, 201, res.Status, string(res.Body))
 	require.Equal(t, []string{"checks", "workflow", "view"}, phases(res))
 	id := res.Map(t)["id"].(string)
+	// A replayed POST is answered from the read model: no workflow phase.
+	res = testenv.Do(t, "POST", s.URL+"/v1/letters", letterBody("2026-03-02"), "Idempotency-Key", "timing-1")
+	require.Equal(t, 201, res.Status, string(res.Body))
+	require.Equal(t, "true", res.Header.Get("Idempotent-Replayed"))
+	require.Equal(t, []string{"checks", "view"}, phases(res))
 	res = testenv.Do(t, "POST", s.URL+"/v1/letters/"+id+"/assign", map[string]any{"assignee": "officer-2"})
 	require.Equal(t, 200, res.Status, string(res.Body))
 	require.Equal(t, []string{"checks", "workflow", "view"}, phases(res))

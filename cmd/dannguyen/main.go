@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -78,6 +79,9 @@ func main() {
 	default:
 		fmt.Fprintf(os.Stderr, "dannguyen: unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the usage is printed, nothing failed
 	}
 	if errors.Is(err, errRowsRejected) {
 		os.Exit(1) // the summary above says which rows and why
