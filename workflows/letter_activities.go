@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -64,29 +65,57 @@ func dbActivity(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 15 * time.Second, RetryPolicy: dbRetry()})
 }
 
-// localDBActivity is dbActivity for a local activity. The schedule-to-close budget is what
-// bounds a local activity's retries, so it is long: PostgreSQL down for minutes must delay a
-// letter, not fail it. Past a minute of backoff the SDK waits on a timer instead of holding
-// the workflow task.
-func localDBActivity(ctx workflow.Context) workflow.Context {
+// localDBActivity is dbActivity for a local activity, with budget as its schedule-to-close
+// timeout: the time its retries may take in all.
+func localDBActivity(ctx workflow.Context, budget time.Duration) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 15 * time.Second, ScheduleToCloseTimeout: 30 * 24 * time.Hour, RetryPolicy: dbRetry(),
+		StartToCloseTimeout: 15 * time.Second, ScheduleToCloseTimeout: budget, RetryPolicy: dbRetry(),
 	})
 }
 
-// VersionLocalDB marks the letter runs whose database steps are local activities.
+// VersionLocalDB marks the letter runs whose database steps are local activities: version 1
+// retried them locally for up to 30 days; version 2 for localDBBudget, then hands the step to
+// a regular activity.
 const VersionLocalDB = "local-db-activities"
 
-// db runs one of the letter's database activities. Since VersionLocalDB they run as local
+// localDBBudget is how long a local database step retries before it becomes a regular
+// activity. Each retry of a local activity past the first minute adds a marker, a timer and a
+// workflow task to the history; a regular activity retries on the server without adding an
+// event. A longer PostgreSQL outage must not fill the letter's history (51,200 events).
+const localDBBudget = 2 * time.Minute
+
+// db runs one of the letter's database steps. Since VersionLocalDB they run as local
 // activities, inside the workflow task that needs them: registration and an officer action
 // each take one workflow task instead of one per step, so the caller's answer no longer waits
 // for the server to dispatch every step to a worker (issue 11: intake and action latency).
 // Runs that began before keep their activities, so their histories replay unchanged.
 func (r *letterRun) db(ctx workflow.Context, name string, arg any) workflow.Future {
-	if r.localDB {
-		return workflow.ExecuteLocalActivity(localDBActivity(ctx), name, arg)
+	switch r.localDB {
+	case workflow.DefaultVersion:
+		return workflow.ExecuteActivity(dbActivity(ctx), name, arg)
+	case 1:
+		return workflow.ExecuteLocalActivity(localDBActivity(ctx, 30*24*time.Hour), name, arg)
 	}
-	return workflow.ExecuteActivity(dbActivity(ctx), name, arg)
+	out, set := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		local := workflow.ExecuteLocalActivity(localDBActivity(ctx, localDBBudget), name, arg)
+		if err := local.Get(ctx, nil); err == nil || !stillRetryable(err) {
+			set.Chain(local)
+			return
+		}
+		set.Chain(workflow.ExecuteActivity(dbActivity(ctx), name, arg))
+	})
+	return out
+}
+
+// stillRetryable tells a step that ran out of its local budget (PostgreSQL still down) from
+// one that failed for good (an invalid request, a missing row, a cancelled workflow).
+func stillRetryable(err error) bool {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && (app.NonRetryable() || app.Type() == "Invalid" || app.Type() == "NotFound") {
+		return false
+	}
+	return !temporal.IsCanceledError(err)
 }
 
 // computeClock runs ComputeClock for this letter.

@@ -28,7 +28,7 @@ type letterRun struct {
 	registered bool
 	// receptionTold: the action being applied met the D30 reception notice clock.
 	receptionTold bool
-	localDB       bool // database steps run as local activities (VersionLocalDB)
+	localDB       workflow.Version // how database steps run (VersionLocalDB)
 }
 
 type signal struct {
@@ -52,7 +52,7 @@ type DuplicateLinked struct {
 // actions as Updates, and clocks whose warning, overdue and escalation steps each fire once.
 func LetterWorkflow(ctx workflow.Context, in LetterStart) error {
 	r := &letterRun{mu: workflow.NewMutex(ctx)}
-	r.localDB = workflow.GetVersion(ctx, VersionLocalDB, workflow.DefaultVersion, 1) == 1
+	r.localDB = workflow.GetVersion(ctx, VersionLocalDB, workflow.DefaultVersion, 2)
 	if in.State != nil {
 		r.st = in.State
 	} else {

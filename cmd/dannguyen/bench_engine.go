@@ -60,7 +60,16 @@ func runBenchEngine(ctx context.Context, cfg config.Config, args []string, out i
 		}
 		sizes = append(sizes, v)
 	}
+	switch {
+	case *n < 1, *conc < 1, *updates < 1, *recomputeAt < 0:
+		return fmt.Errorf("--n, --concurrency and --updates must be at least 1, --recompute-at at least 0")
+	case *updates > *n:
+		return fmt.Errorf("--updates (%d) must be at most --n (%d): the actions go to the letters the intake registered", *updates, *n)
+	}
 	u, err := url.Parse(*dbURL)
+	if err == nil && (u.Query().Has("dbname") || u.Query().Has("database")) {
+		return fmt.Errorf("--database-url must name its database in the path only, not in a dbname parameter: the benchmark drops it")
+	}
 	if err != nil || !strings.Contains(u.Path, "bench") {
 		return fmt.Errorf("--database-url must name a database whose name contains \"bench\" (got %q): the benchmark drops it", *dbURL)
 	}
